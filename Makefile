@@ -1,0 +1,63 @@
+# immiche developer tasks. Every target installs what it needs first, so `make test` and
+# `make demo` work as the very first commands on a fresh machine.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PRISM_DIR := tests/contract
+PRISM := $(PRISM_DIR)/node_modules/.bin/prism
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install test pytest lint format typecheck regen regen-check dist-check contract-deps \
+	demo bench compat spec-diff clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+
+install: $(STAMP) ## create .venv and install immiche with its dev tools (editable)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+contract-deps: $(PRISM) ## install the pinned Prism mock server (npm ci)
+
+$(PRISM): $(PRISM_DIR)/package.json $(PRISM_DIR)/package-lock.json
+	cd $(PRISM_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: install lint typecheck regen-check dist-check contract-deps pytest ## everything CI checks
+
+pytest: install contract-deps ## run the test suite only
+	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; exit 1; fi; \
+	exit $$status
+
+lint: install ## ruff check + ruff format --check
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install ## apply ruff fixes and formatting
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+typecheck: install ## mypy --strict on src/
+	$(PY) -m mypy
+
+regen: install ## rebuild generated/ from openapi/immich-openapi.json
+	scripts/regen.sh
+
+regen-check: install ## fail when generated/ is not what the pinned spec produces
+	scripts/regen.sh --check
+
+dist-check: install ## build wheel + sdist, install the wheel into a fresh venv, import both packages
+	$(PY) scripts/dist_check.py
+
+clean: ## remove build outputs, caches and the virtual environment
+	rm -rf $(VENV) dist build .mypy_cache .ruff_cache .pytest_cache .hypothesis demo-output \
+		$(PRISM_DIR)/node_modules bench/.cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

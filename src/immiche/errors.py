@@ -1,0 +1,306 @@
+"""The exceptions immiche raises: one tree under :class:`ImmichError`.
+
+::
+
+    ImmichError
+    ├── ImmichConnectionError        refused, DNS failure, TLS failure, reset, truncated body
+    │   └── RequestTimeoutError      connect/read timeout
+    ├── UnexpectedRedirectError      the server redirects (e.g. http -> https); never followed
+    ├── InvalidResponseError         HTML or non-JSON body, JSON of the wrong shape, not Immich
+    ├── APIStatusError               any other 4xx/5xx answer
+    │   ├── BadRequestError          400 with the server's validation messages
+    │   ├── AuthenticationError      401
+    │   ├── PermissionDeniedError    403, ``permission`` names what the API key lacks
+    │   ├── NotFoundError            404, and Immich's 400 "Not found or no person.read access"
+    │   ├── RateLimitError           429 once the retries are used up
+    │   └── ServerError              5xx
+    ├── InvalidArgumentError         (also ValueError) rejected before any request is sent
+    └── SessionError                 the profile session store
+        ├── InvalidProfileName       (also InvalidArgumentError)
+        └── NotLoggedInError         no stored session and no credential in the environment
+
+Every error says what went wrong and, in ``hint``, what to do about it. Errors about a request
+carry ``method`` and ``path`` (the URL path, never the query), the HTTP ``status_code`` where there
+is one, Immich's ``message`` and the ``correlation_id`` to quote in a bug report. No error ever
+carries a credential.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "APIStatusError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ImmichConnectionError",
+    "ImmichError",
+    "InvalidArgumentError",
+    "InvalidProfileName",
+    "InvalidResponseError",
+    "NotFoundError",
+    "NotLoggedInError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "ServerError",
+    "SessionError",
+    "UnexpectedRedirectError",
+    "error_from_response",
+]
+
+
+class ImmichError(Exception):
+    """Base class of every error immiche raises.
+
+    Attributes:
+        message: what went wrong, in one sentence.
+        hint: what to do about it, or ``None``.
+        method: HTTP method of the request involved, if any.
+        path: URL path of the request involved (no query string), if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.method = method
+        self.path = path
+
+    def __str__(self) -> str:
+        where = f"{self.method} {self.path}: " if self.method and self.path else ""
+        text = f"{where}{self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+
+class ImmichConnectionError(ImmichError):
+    """The server could not be reached or the connection broke (refused, DNS, TLS, reset)."""
+
+
+class RequestTimeoutError(ImmichConnectionError):
+    """The server did not answer within the timeout."""
+
+
+class UnexpectedRedirectError(ImmichError):
+    """The server answered with a redirect, which immiche never follows with a credential.
+
+    Attributes:
+        location: where the server points to.
+        suggested_url: the server URL to configure instead, when it can be worked out.
+    """
+
+    def __init__(self, message: str, *, location: str, suggested_url: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.location = location
+        self.suggested_url = suggested_url
+
+
+class InvalidResponseError(ImmichError):
+    """The server's answer is not what Immich sends: HTML, not JSON, or JSON of the wrong shape."""
+
+    def __init__(self, message: str, *, status_code: int | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.status_code = status_code
+
+
+class APIStatusError(ImmichError):
+    """Immich answered with an error status.
+
+    Attributes:
+        status_code: the HTTP status.
+        server_message: Immich's own message (validation messages joined with "; ").
+        details: every validation message, when the server sent a list.
+        correlation_id: the request id Immich logged (``X-Correlation-ID`` in v3, ``correlationId``
+            / ``x-immich-cid`` in v2), to quote when reporting a server problem.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        server_message: str | None = None,
+        details: Sequence[str] = (),
+        correlation_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.status_code = status_code
+        self.server_message = server_message
+        self.details = tuple(details)
+        self.correlation_id = correlation_id
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"{text} [correlation id {self.correlation_id}]" if self.correlation_id else text
+
+
+class BadRequestError(APIStatusError):
+    """400: the server rejected the request's parameters."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the credential is missing, wrong, revoked or expired."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the API key lacks a permission.
+
+    Attributes:
+        permission: the missing permission named by the server (e.g. ``person.read``), if any.
+    """
+
+    def __init__(self, message: str, *, permission: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.permission = permission
+
+
+class NotFoundError(APIStatusError):
+    """404, or the 400 "Not found or no person.read access" Immich answers for unknown people."""
+
+
+class RateLimitError(APIStatusError):
+    """429 from a proxy in front of Immich, still there after the retries."""
+
+
+class ServerError(APIStatusError):
+    """5xx: the server (or a proxy in front of it) failed."""
+
+
+class InvalidArgumentError(ImmichError, ValueError):
+    """An argument was rejected before any request was sent."""
+
+
+class SessionError(ImmichError):
+    """The profile session store cannot do what was asked (corrupt file, unwritable directory...)."""
+
+
+class InvalidProfileName(SessionError, InvalidArgumentError):
+    """A profile name that could escape the config directory or is otherwise unusable."""
+
+
+class NotLoggedInError(SessionError):
+    """No stored session for the profile and no credential in the environment."""
+
+
+# -- mapping HTTP answers to errors (the one place it happens) ---------------------------------
+
+_PERMISSION = re.compile(r"Missing required permission: ([\w.]+)")
+_NOT_FOUND_400 = "Not found or no "
+
+
+def _server_message(body: Any) -> tuple[str | None, list[str]]:
+    """Read Immich's message from a v2 or v3 error body: (joined message, every message)."""
+    if not isinstance(body, Mapping):
+        return None, []
+    raw = body.get("message")
+    messages: list[str]
+    if isinstance(raw, list):
+        messages = [str(item) for item in raw]
+    elif isinstance(raw, str):
+        messages = [raw]
+    else:
+        messages = []
+    errors = body.get("errors")  # v3 validation: [{code, path, message}, ...]
+    if isinstance(errors, list):
+        for item in errors:
+            if isinstance(item, Mapping) and item.get("message"):
+                where = item.get("path")
+                path = ".".join(map(str, where)) if isinstance(where, list) else where
+                messages.append(f"{path}: {item['message']}" if path else str(item["message"]))
+    return ("; ".join(messages) or None), messages
+
+
+def error_from_response(
+    status_code: int,
+    content: bytes,
+    headers: Mapping[str, str],
+    *,
+    method: str,
+    path: str,
+) -> APIStatusError | InvalidResponseError:
+    """Build the error for an Immich error answer (v2 and v3 bodies alike).
+
+    ``headers`` must look up case-insensitively (``httpx.Headers`` does).
+    """
+    content_type = headers.get("content-type", "")
+    body: Any = None
+    if "json" in content_type or content[:1] in (b"{", b"["):
+        try:
+            body = json.loads(content)
+        except (ValueError, UnicodeDecodeError):
+            body = None
+    where = {"method": method, "path": path}
+    if body is None and ("html" in content_type or content.lstrip()[:1] == b"<"):
+        if status_code >= 500 or status_code == 429:
+            pass  # a proxy's error page: the status tells the story, handled below
+        else:
+            return InvalidResponseError(
+                f"the server answered {status_code} with an HTML page, not Immich's JSON",
+                status_code=status_code,
+                hint="check that the server URL points at Immich and not at a proxy or another web app",
+                **where,
+            )
+    server_message, details = _server_message(body)
+    correlation_id = headers.get("x-correlation-id") or headers.get("x-immich-cid")
+    if correlation_id is None and isinstance(body, Mapping) and isinstance(body.get("correlationId"), str):
+        correlation_id = body["correlationId"]
+    common: dict[str, Any] = {
+        "status_code": status_code,
+        "server_message": server_message,
+        "details": details,
+        "correlation_id": correlation_id,
+        **where,
+    }
+    said = f": {server_message}" if server_message else ""
+    if status_code == 400 and server_message and server_message.startswith(_NOT_FOUND_400):
+        return NotFoundError(
+            f"not found (400{said})",
+            hint="check the id; it may belong to another user or the API key may lack person.read",
+            **common,
+        )
+    if status_code == 400:
+        return BadRequestError(f"the server rejected the request (400{said})", **common)
+    if status_code == 401:
+        return AuthenticationError(
+            f"authentication failed (401{said})",
+            hint="check the API key or log in again with 'immiche login'",
+            **common,
+        )
+    if status_code == 403:
+        match = _PERMISSION.search(server_message or "")
+        permission = match.group(1) if match else None
+        hint = (
+            f"give the API key the '{permission}' permission in Immich (Account Settings > API Keys)"
+            if permission
+            else "the credential is not allowed to do this"
+        )
+        return PermissionDeniedError(f"permission denied (403{said})", permission=permission, hint=hint, **common)
+    if status_code == 404:
+        return NotFoundError(f"not found (404{said})", **common)
+    if status_code == 429:
+        return RateLimitError(
+            f"rate limited (429{said})",
+            hint="a proxy in front of Immich is limiting requests; wait and retry, or lower --concurrency",
+            **common,
+        )
+    if status_code >= 500:
+        return ServerError(
+            f"server error ({status_code}{said})",
+            hint="the server or a proxy in front of it failed; retry later or check the server's logs",
+            **common,
+        )
+    return APIStatusError(f"unexpected answer ({status_code}{said})", **common)
