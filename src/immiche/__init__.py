@@ -1,5 +1,133 @@
-"""immiche: a Python client and CLI for Immich people, faces and thumbnails."""
+"""immiche: a Python client and CLI for Immich people, faces and thumbnails.
+
+Example:
+    >>> import immiche
+    >>> with immiche.Client("https://photos.example.com", api_key="...") as client:  # doctest: +SKIP
+    ...     for person in client.search_person("Ann"):
+    ...         client.download_thumbnail(person.id, f"thumbs/{person.id}.jpg")
+
+The names below load on first use, so ``import immiche`` (and the CLI's ``--help``) stays fast.
+The generated low-level client for the whole API is the ``immich_client`` package.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from immiche._version import __version__
 
-__all__ = ["__version__"]
+if TYPE_CHECKING:
+    from immiche._config import RetryPolicy, Timeout
+    from immiche._core import ImmichVersionWarning
+    from immiche.client import AsyncClient, Client, ProgressCallback, create
+    from immiche.errors import (
+        APIStatusError,
+        AuthenticationError,
+        BadRequestError,
+        ImmichConnectionError,
+        ImmichError,
+        InvalidArgumentError,
+        InvalidProfileName,
+        InvalidResponseError,
+        NotFoundError,
+        NotLoggedInError,
+        OutputFileError,
+        PermissionDeniedError,
+        RateLimitError,
+        RequestTimeoutError,
+        ServerError,
+        SessionError,
+        UnexpectedRedirectError,
+    )
+    from immiche.people import BulkDownloadResult, PeopleResponse, Person, ThumbnailDownload
+    from immiche.server import LoginResult, ServerVersion, User
+
+_LAZY: dict[str, str] = {
+    "APIStatusError": "immiche.errors",
+    "AsyncClient": "immiche.client",
+    "AuthenticationError": "immiche.errors",
+    "BadRequestError": "immiche.errors",
+    "BulkDownloadResult": "immiche.people",
+    "Client": "immiche.client",
+    "ImmichConnectionError": "immiche.errors",
+    "ImmichError": "immiche.errors",
+    "ImmichVersionWarning": "immiche._core",
+    "InvalidArgumentError": "immiche.errors",
+    "InvalidProfileName": "immiche.errors",
+    "InvalidResponseError": "immiche.errors",
+    "LoginResult": "immiche.server",
+    "NotFoundError": "immiche.errors",
+    "NotLoggedInError": "immiche.errors",
+    "OutputFileError": "immiche.errors",
+    "PeopleResponse": "immiche.people",
+    "PermissionDeniedError": "immiche.errors",
+    "Person": "immiche.people",
+    "ProgressCallback": "immiche.client",
+    "RateLimitError": "immiche.errors",
+    "RequestTimeoutError": "immiche.errors",
+    "RetryPolicy": "immiche._config",
+    "ServerError": "immiche.errors",
+    "ServerVersion": "immiche.server",
+    "SessionError": "immiche.errors",
+    "ThumbnailDownload": "immiche.people",
+    "Timeout": "immiche._config",
+    "UnexpectedRedirectError": "immiche.errors",
+    "User": "immiche.server",
+    "create": "immiche.client",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PINNED_IMMICH_VERSION":
+        import immich_client
+
+        return immich_client.IMMICH_VERSION
+    try:
+        module = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'immiche' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+__all__ = [
+    "PINNED_IMMICH_VERSION",
+    "APIStatusError",
+    "AsyncClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "BulkDownloadResult",
+    "Client",
+    "ImmichConnectionError",
+    "ImmichError",
+    "ImmichVersionWarning",
+    "InvalidArgumentError",
+    "InvalidProfileName",
+    "InvalidResponseError",
+    "LoginResult",
+    "NotFoundError",
+    "NotLoggedInError",
+    "OutputFileError",
+    "PeopleResponse",
+    "PermissionDeniedError",
+    "Person",
+    "ProgressCallback",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "RetryPolicy",
+    "ServerError",
+    "ServerVersion",
+    "SessionError",
+    "ThumbnailDownload",
+    "Timeout",
+    "UnexpectedRedirectError",
+    "User",
+    "__version__",
+    "create",
+]

@@ -15,6 +15,7 @@
     │   ├── RateLimitError           429 once the retries are used up
     │   └── ServerError              5xx
     ├── InvalidArgumentError         (also ValueError) rejected before any request is sent
+    ├── OutputFileError              (also OSError) a downloaded file cannot be written
     └── SessionError                 the profile session store
         ├── InvalidProfileName       (also InvalidArgumentError)
         └── NotLoggedInError         no stored session and no credential in the environment
@@ -43,6 +44,7 @@ __all__ = [
     "InvalidResponseError",
     "NotFoundError",
     "NotLoggedInError",
+    "OutputFileError",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestTimeoutError",
@@ -182,6 +184,13 @@ class ServerError(APIStatusError):
 
 class InvalidArgumentError(ImmichError, ValueError):
     """An argument was rejected before any request was sent."""
+
+
+class OutputFileError(ImmichError, OSError):
+    """A downloaded file cannot be written (missing or read-only directory, full disk).
+
+    The previous file at that path, if any, is left as it was.
+    """
 
 
 class SessionError(ImmichError):

@@ -1,0 +1,112 @@
+"""Client settings: timeouts, retry policy and limits, with their defaults in one place."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Final
+
+__all__ = [
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_READ_TIMEOUT",
+    "DEFAULT_RETRIES",
+    "RetryPolicy",
+    "Timeout",
+]
+
+DEFAULT_CONNECT_TIMEOUT: Final = 5.0
+"""Seconds to wait for a TCP/TLS connection."""
+DEFAULT_READ_TIMEOUT: Final = 30.0
+"""Seconds to wait for each read (and write) on an open connection."""
+DEFAULT_RETRIES: Final = 3
+"""Retries after the first attempt of an idempotent request."""
+DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
+"""Largest JSON (or in-memory thumbnail) body read; bigger answers raise InvalidResponseError."""
+PAGE_SIZE: Final = 1000
+"""The largest page size Immich allows for GET /people."""
+
+
+@dataclass(frozen=True)
+class Timeout:
+    """Timeouts in seconds; ``None`` disables one.
+
+    Example:
+        >>> Timeout(connect=2.0, read=60.0)
+        Timeout(connect=2.0, read=60.0)
+    """
+
+    connect: float | None = DEFAULT_CONNECT_TIMEOUT
+    read: float | None = DEFAULT_READ_TIMEOUT
+
+    @classmethod
+    def coerce(cls, value: Timeout | float | None) -> Timeout:
+        """Accept a Timeout, one number for both phases, or None (no timeout at all)."""
+        if isinstance(value, Timeout):
+            return value
+        if value is None:
+            return cls(connect=None, read=None)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            from immiche.errors import InvalidArgumentError
+
+            raise InvalidArgumentError(f"timeout must be a positive number of seconds, not {value!r}")
+        return cls(connect=min(float(value), DEFAULT_CONNECT_TIMEOUT), read=float(value))
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How idempotent requests are retried on connection errors, 429, 502, 503 and 504.
+
+    Delays grow exponentially from ``backoff`` (with full jitter) up to ``max_backoff``; a
+    ``Retry-After`` header is honoured when it asks for no more than ``max_backoff``. No retry is
+    started once ``max_total`` seconds have passed since the first attempt. Login, logout and other
+    non-idempotent calls are never retried.
+
+    Example:
+        >>> RetryPolicy(max_retries=5, backoff=0.2).max_retries
+        5
+    """
+
+    max_retries: int = DEFAULT_RETRIES
+    backoff: float = 0.5
+    max_backoff: float = 8.0
+    max_total: float = 30.0
+    retry_statuses: frozenset[int] = frozenset({429, 502, 503, 504})
+
+    @classmethod
+    def coerce(cls, value: RetryPolicy | int) -> RetryPolicy:
+        """Accept a RetryPolicy or a number of retries (0 turns retrying off)."""
+        if isinstance(value, RetryPolicy):
+            return value
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            from immiche.errors import InvalidArgumentError
+
+            raise InvalidArgumentError(f"retries must be a non-negative integer, not {value!r}")
+        return cls(max_retries=value)
+
+    def delay(self, attempt: int, retry_after: str | None, *, rng: random.Random | None = None) -> float:
+        """Seconds to wait before retry number ``attempt`` (1-based)."""
+        asked = parse_retry_after(retry_after)
+        if asked is not None:
+            return min(asked, self.max_backoff)
+        ceiling = min(self.max_backoff, self.backoff * (2 ** (attempt - 1)))
+        return (rng or random).uniform(ceiling / 2, ceiling)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds asked for by a ``Retry-After`` header (delta-seconds or HTTP date), if valid."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    from datetime import datetime, timezone
+
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())

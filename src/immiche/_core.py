@@ -1,0 +1,574 @@
+"""The I/O-free core shared by :class:`immiche.Client` and :class:`immiche.AsyncClient`.
+
+Every operation is a generator that *yields effects* and receives their outcomes:
+
+- :class:`Send` a request, answered with a :class:`Reply` or the transport exception;
+- :class:`Sleep` before a retry, answered with ``None``;
+- :class:`Emit` a page of results to an iterator's consumer, answered with ``None``.
+
+Requests are built by the generated ``immich_client`` endpoints (``_get_kwargs`` plus the generated
+client's ``request_kwargs``, which applies the API root, timeout, redirect policy and credential),
+retries, error mapping and parsing happen here once, and the sync and async clients only carry out
+the effects. So the two clients cannot drift apart: they share every decision.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+import warnings
+from collections.abc import Callable, Generator, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+
+from immiche import _contract
+from immiche._config import PAGE_SIZE, RetryPolicy
+from immiche._url import ServerURL, api_root_from_well_known
+from immiche.errors import (
+    ImmichConnectionError,
+    ImmichError,
+    InvalidArgumentError,
+    InvalidResponseError,
+    OutputFileError,
+    RequestTimeoutError,
+    UnexpectedRedirectError,
+    error_from_response,
+)
+from immiche.people import PeopleResponse, Person, ThumbnailDownload, page_counts, person_id_of
+from immiche.server import LoginResult, ServerVersion, User
+
+if TYPE_CHECKING:
+    from immich_client import AuthenticatedClient
+    from immich_client import Client as PublicClient
+
+__all__ = [
+    "Core",
+    "Emit",
+    "ImmichVersionWarning",
+    "Reply",
+    "Send",
+    "Sleep",
+    "check_person_id",
+    "download_outcome",
+    "plan_bulk",
+    "prepare_output",
+]
+
+T = TypeVar("T")
+
+
+class ImmichVersionWarning(UserWarning):
+    """The server's version is outside the range the facade is tested against."""
+
+
+# -- effects --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Send:
+    """Send one request. With ``sink``, a 200 body is streamed atomically into that file."""
+
+    method: str
+    url: str
+    options: dict[str, Any]
+    """``httpx.Client.build_request`` keyword arguments (params, json, headers, timeout...)."""
+    auth: httpx.Auth | None = None
+    sink: Path | None = None
+    max_bytes: int = 0
+    label: str = ""
+    """``METHOD /path`` for errors: the API path template, never the query."""
+
+
+@dataclass
+class Reply:
+    """What the driver read: status, headers and the body (empty when streamed to a sink)."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes = b""
+    written: int = 0
+    too_large: bool = False
+
+
+@dataclass
+class Sleep:
+    seconds: float
+
+
+@dataclass
+class Emit:
+    value: Any
+
+
+Effect = Send | Sleep | Emit
+Outcome = Reply | Exception | None
+Steps = Generator[Effect, Outcome, T]
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def check_person_id(person_id: object) -> uuid.UUID:
+    """Accept a person id only if it is a UUID, so nothing else ever reaches a URL path."""
+    if isinstance(person_id, uuid.UUID):
+        return person_id
+    if isinstance(person_id, Person):
+        person_id = person_id.id
+    if not isinstance(person_id, str):
+        raise InvalidArgumentError(f"a person id must be a UUID string, not {type(person_id).__name__}")
+    text = person_id.strip()
+    try:
+        if len(text) != 36:
+            raise ValueError(text)
+        return uuid.UUID(text)
+    except ValueError:
+        shown = repr(person_id[:60])
+        raise InvalidArgumentError(
+            f"{shown} is not a person id",
+            hint="person ids are UUIDs like 5174df3b-37a7-46b2-a6c6-5cee411fbdae ('immiche people list' shows them)",
+        ) from None
+
+
+def check_name(name: object) -> str:
+    if not isinstance(name, str):
+        raise InvalidArgumentError(f"a name to search for must be a string, not {type(name).__name__}")
+    if not name.strip():
+        raise InvalidArgumentError("the name to search for is empty", hint="give at least one character")
+    if any(ord(ch) < 32 for ch in name):
+        raise InvalidArgumentError("the name to search for contains control characters")
+    return name.strip()
+
+
+def _transport_error(err: Exception, label: str, server: str) -> ImmichError:
+    """Map a transport-level failure to an immiche error (the one place this happens)."""
+    method, _, path = label.partition(" ")
+    where = {"method": method or None, "path": path or None}
+    text = str(err) or type(err).__name__
+    if isinstance(err, httpx.TimeoutException):
+        phase = "connect to" if isinstance(err, httpx.ConnectTimeout) else "get an answer from"
+        return RequestTimeoutError(
+            f"timed out trying to {phase} {server}",
+            hint="the server is slow or unreachable; raise the timeout (--timeout) or try again",
+            **where,
+        )
+    lowered = text.lower()
+    if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
+        return ImmichConnectionError(
+            f"TLS failure talking to {server}: {text}",
+            hint="for a self-signed certificate pass its CA bundle (ca_bundle / --ca-bundle) or verify=False (--insecure)",
+            **where,
+        )
+    if isinstance(err, httpx.ConnectError):
+        if any(
+            s in lowered
+            for s in ("name or service not known", "nodename nor servname", "getaddrinfo", "name resolution")
+        ):
+            return ImmichConnectionError(
+                f"cannot resolve the host of {server}", hint="check the server URL's host name", **where
+            )
+        if "refused" in lowered:
+            return ImmichConnectionError(
+                f"connection refused by {server}",
+                hint="is Immich running there, on that port? Immich listens on 2283 by default",
+                **where,
+            )
+        return ImmichConnectionError(
+            f"cannot connect to {server}: {text}", hint="check the server URL and network", **where
+        )
+    if isinstance(err, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+        return ImmichConnectionError(
+            f"the connection to {server} broke mid-request ({text})",
+            hint="a proxy or the network dropped it; try again",
+            **where,
+        )
+    if isinstance(err, OSError):
+        return ImmichConnectionError(f"network error talking to {server}: {text}", **where)
+    return ImmichConnectionError(f"request to {server} failed: {type(err).__name__}: {text}", **where)
+
+
+def _retryable_transport(err: Exception) -> bool:
+    if isinstance(err, (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError)):
+        text = str(err).lower()
+        return not ("certificate" in text or "ssl" in text or "name or service" in text or "nodename" in text)
+    return False
+
+
+# -- the core -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Core:
+    """Settings plus the operation generators. One per immiche client."""
+
+    server: ServerURL
+    retry: RetryPolicy
+    max_bytes: int
+    sleep_clock: Callable[[], float] = time.monotonic
+    warned: bool = field(default=False)
+
+    # ---- plumbing
+
+    def build(self, api: AuthenticatedClient | PublicClient, operation: _contract.Operation, **args: Any) -> Send:
+        """Build the request of ``operation`` with its generated endpoint's ``_get_kwargs``."""
+        kwargs = api.request_kwargs(operation.endpoint()._get_kwargs(**args))
+        kwargs.pop("follow_redirects", None)
+        auth = kwargs.pop("auth", None)
+        return Send(
+            method=kwargs.pop("method").upper(),
+            url=kwargs.pop("url"),
+            options=kwargs,
+            auth=auth,
+            max_bytes=self.max_bytes,
+            label=f"{operation.method} {operation.path}",
+        )
+
+    def call(self, send: Send, *, idempotent: bool = True) -> Steps[Reply]:
+        """Send with retries; return the final reply (any status) or raise a transport error."""
+        started = self.sleep_clock()
+        attempt = 0
+        while True:
+            outcome = yield send
+            retry_after: str | None = None
+            if isinstance(outcome, ImmichError):  # e.g. the output file could not be written
+                raise outcome
+            if isinstance(outcome, Exception):
+                if not (idempotent and _retryable_transport(outcome)) or not self._may_retry(attempt, started, None):
+                    raise _transport_error(outcome, send.label, self.server.base) from outcome
+            elif isinstance(outcome, Reply):
+                if not (idempotent and outcome.status_code in self.retry.retry_statuses):
+                    return outcome
+                retry_after = outcome.headers.get("retry-after")
+                if not self._may_retry(attempt, started, retry_after):
+                    return outcome
+            else:  # pragma: no cover (drivers always answer a Send)
+                raise TypeError(f"unexpected outcome {outcome!r}")
+            attempt += 1
+            yield Sleep(self.retry.delay(attempt, retry_after))
+
+    def _may_retry(self, attempt: int, started: float, retry_after: str | None) -> bool:
+        if attempt >= self.retry.max_retries:
+            return False
+        from immiche._config import parse_retry_after
+
+        asked = parse_retry_after(retry_after)
+        if asked is not None and asked > self.retry.max_backoff:
+            return False  # the server asks for a longer wait than we are willing to block
+        planned = asked if asked is not None else self.retry.backoff * (2**attempt)
+        return self.sleep_clock() - started + planned <= self.retry.max_total
+
+    def check_status(self, send: Send, reply: Reply) -> None:
+        """Raise the matching immiche error unless the reply is a 2xx."""
+        if 200 <= reply.status_code < 300:
+            return
+        method, _, path = send.label.partition(" ")
+        if 300 <= reply.status_code < 400:
+            raise self._redirect_error(reply, method, path)
+        raise error_from_response(reply.status_code, reply.content, reply.headers, method=method, path=path)
+
+    def _redirect_error(self, reply: Reply, method: str, path: str) -> UnexpectedRedirectError:
+        location = reply.headers.get("location", "")
+        suggested: str | None = None
+        target = httpx.URL(self.server.base).join(location) if location else None
+        own = httpx.URL(self.server.base)
+        if target is not None and own.scheme == "http" and target.scheme == "https" and target.host == own.host:
+            suggested = "https://" + self.server.base[len("http://") :]
+            hint = f"the server moved to HTTPS: use {suggested} as the server URL"
+        else:
+            hint = "use the final address as the server URL; immiche never follows redirects with your credential"
+        return UnexpectedRedirectError(
+            f"the server redirects ({reply.status_code}) to {target or 'another address'}",
+            location=str(target or location),
+            suggested_url=suggested,
+            hint=hint,
+            method=method,
+            path=path,
+        )
+
+    def parse_json(self, send: Send, reply: Reply) -> Any:
+        """The reply's JSON body, checked for status, size and content type."""
+        self.check_status(send, reply)
+        method, _, path = send.label.partition(" ")
+        if reply.too_large:
+            raise InvalidResponseError(
+                f"the answer is larger than {send.max_bytes} bytes",
+                status_code=reply.status_code,
+                hint="this is not what Immich sends; check the server URL",
+                method=method,
+                path=path,
+            )
+        try:
+            return json.loads(reply.content)
+        except (ValueError, UnicodeDecodeError):
+            kind = "an HTML page" if reply.content.lstrip()[:1] == b"<" else "a body that is not JSON"
+            raise InvalidResponseError(
+                f"the server answered {kind}, not Immich's JSON",
+                status_code=reply.status_code,
+                hint="check that the server URL points at Immich, not at a proxy or another web app",
+                method=method,
+                path=path,
+            ) from None
+
+    def parse_model(self, send: Send, reply: Reply, model_name: str) -> Any:
+        """Parse the reply with the generated model ``model_name`` (wrong shapes raise clearly)."""
+        body = self.parse_json(send, reply)
+        from immich_client import models
+
+        model = getattr(models, model_name)
+        try:
+            if not isinstance(body, dict):
+                raise TypeError(f"expected a JSON object, got {type(body).__name__}")
+            return model.from_dict(body)
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            raise self._shape_error(send, reply, model_name, err) from None
+
+    def _shape_error(self, send: Send, reply: Reply, model_name: str, err: Exception) -> InvalidResponseError:
+        method, _, path = send.label.partition(" ")
+        what = f"the field {err.args[0]!r} is missing" if isinstance(err, KeyError) and err.args else str(err)
+        return InvalidResponseError(
+            f"the answer does not fit {model_name}: {what}",
+            status_code=reply.status_code,
+            hint="the server may run an Immich version this immiche does not support; see 'immiche server info'",
+            method=method,
+            path=path,
+        )
+
+    # ---- discovery
+
+    def discover(self, public: Callable[[str], PublicClient]) -> Steps[tuple[str, ServerVersion]]:
+        """Find and confirm the API root like the official apps do; return it with the version.
+
+        ``GET <server>/.well-known/immich`` announces the API endpoint; it is confirmed with
+        ``/server/ping``, falling back to ``<server>/api``. No credential is sent until then.
+        """
+        candidates: list[str] = []
+        well_known = Send("GET", self.server.well_known, {}, max_bytes=65536, label="GET /.well-known/immich")
+        reply = yield from self.call(well_known)
+        if 300 <= reply.status_code < 400:
+            raise self._redirect_error(reply, "GET", "/.well-known/immich")
+        if reply.status_code == 200:
+            try:
+                announced = api_root_from_well_known(self.server, json.loads(reply.content))
+            except (ValueError, UnicodeDecodeError, ImmichError):
+                announced = None
+            if announced:
+                candidates.append(announced)
+        if self.server.fallback_api_root not in candidates:
+            candidates.append(self.server.fallback_api_root)
+        last: ImmichError | None = None
+        for root in candidates:
+            ping = self.build(public(root), _contract.PING)
+            reply = yield from self.call(ping)
+            if 300 <= reply.status_code < 400:
+                raise self._redirect_error(reply, "GET", "/server/ping")
+            try:
+                pong = self.parse_model(ping, reply, "ServerPingResponse")
+            except ImmichError as err:
+                last = err
+                continue
+            if getattr(pong, "res", None) == "pong":
+                version = yield from self.server_version(public(root))
+                return root, version
+        raise InvalidResponseError(
+            f"{self.server.base} does not answer as an Immich server",
+            hint="check the URL: it should be the address you open Immich at (e.g. http://host:2283)",
+            status_code=getattr(last, "status_code", None),
+        )
+
+    def warn_if_untested(self, version: ServerVersion, pinned: str) -> None:
+        """Warn once when the server is outside the version range the facade is tested against."""
+        (low, high) = _contract.TESTED_RANGE
+        if self.warned or low <= (version.major, version.minor) <= high:
+            return
+        self.warned = True
+        warnings.warn(
+            ImmichVersionWarning(
+                f"the Immich server at {self.server.base} runs {version}, outside the versions immiche "
+                f"{'.'.join(map(str, low))}-{high[0]}.x is tested against (pinned spec v{pinned}). "
+                f"Check with 'make compat SPEC=<spec of {version}>' or regenerate with "
+                f"'scripts/regen.sh --version {version}'."
+            ),
+            stacklevel=4,
+        )
+
+    # ---- operations
+
+    def server_version(self, public: PublicClient) -> Steps[ServerVersion]:
+        send = self.build(public, _contract.VERSION)
+        reply = yield from self.call(send)
+        model = self.parse_model(send, reply, "ServerVersionResponseDto")
+        return ServerVersion(int(model.major), int(model.minor), int(model.patch))
+
+    def ping(self, public: PublicClient) -> Steps[bool]:
+        send = self.build(public, _contract.PING)
+        reply = yield from self.call(send)
+        return bool(self.parse_model(send, reply, "ServerPingResponse").res == "pong")
+
+    def whoami(self, api: AuthenticatedClient) -> Steps[User]:
+        send = self.build(api, _contract.ME)
+        reply = yield from self.call(send)
+        return User.from_model(self.parse_model(send, reply, "UserAdminResponseDto"))
+
+    def login(self, public: PublicClient, email: str, password: str) -> Steps[LoginResult]:
+        from immich_client.models import LoginCredentialDto
+
+        send = self.build(public, _contract.LOGIN, body=LoginCredentialDto(email=email, password=password))
+        reply = yield from self.call(send, idempotent=False)
+        return LoginResult.from_model(self.parse_model(send, reply, "LoginResponseDto"), self.server.base)
+
+    def logout(self, api: AuthenticatedClient) -> Steps[bool]:
+        send = self.build(api, _contract.LOGOUT)
+        reply = yield from self.call(send, idempotent=False)
+        return bool(self.parse_model(send, reply, "LogoutResponseDto").successful)
+
+    def people_pages(self, api: AuthenticatedClient, *, with_hidden: bool, page_size: int) -> Steps[None]:
+        """Emit ``(total, hidden, [Person, ...])`` for each page until the last one."""
+        if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= PAGE_SIZE:
+            raise InvalidArgumentError(f"page_size must be an integer from 1 to {PAGE_SIZE}, not {page_size!r}")
+        page = 1
+        while True:
+            send = self.build(api, _contract.PEOPLE, page=page, size=page_size, with_hidden=with_hidden)
+            reply = yield from self.call(send)
+            model = self.parse_model(send, reply, "PeopleResponseDto")
+            try:
+                people = [Person.from_model(item) for item in model.people]
+                total, hidden = page_counts(model)
+            except (TypeError, ValueError, AttributeError) as err:
+                raise self._shape_error(send, reply, "PeopleResponseDto", err) from None
+            yield Emit((total, hidden, people))
+            has_next = model.has_next_page
+            if not isinstance(has_next, bool):  # servers before v1.110 do not say: a full page may have more
+                has_next = len(people) == page_size
+            if not has_next or not people:
+                return
+            page += 1
+
+    def fetch_people(self, api: AuthenticatedClient, *, with_hidden: bool) -> Steps[PeopleResponse]:
+        people: list[Person] = []
+        total = hidden = 0
+        pages = self.people_pages(api, with_hidden=with_hidden, page_size=PAGE_SIZE)
+        outcome: Outcome = None
+        while True:
+            try:
+                effect = pages.send(outcome)
+            except StopIteration:
+                break
+            if isinstance(effect, Emit):
+                total, hidden, page = effect.value
+                people.extend(page)
+                outcome = None
+            else:
+                outcome = yield effect
+        return PeopleResponse(total=total, visible=max(0, total - hidden), hidden=hidden, people=tuple(people))
+
+    def search_person(self, api: AuthenticatedClient, name: str, *, with_hidden: bool) -> Steps[list[Person]]:
+        send = self.build(api, _contract.SEARCH, name=check_name(name), with_hidden=with_hidden)
+        reply = yield from self.call(send)
+        body = self.parse_json(send, reply)
+        from immich_client.models import PersonResponseDto
+
+        try:
+            if not isinstance(body, list):
+                raise TypeError(f"expected a JSON array, got {type(body).__name__}")
+            return [Person.from_model(PersonResponseDto.from_dict(item)) for item in body]
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            raise self._shape_error(send, reply, "[PersonResponseDto]", err) from None
+
+    def fetch_person(self, api: AuthenticatedClient, person_id: str) -> Steps[Person]:
+        send = self.build(api, _contract.PERSON, id=check_person_id(person_id))
+        reply = yield from self.call(send)
+        return Person.from_model(self.parse_model(send, reply, "PersonResponseDto"))
+
+    def fetch_thumbnail(self, api: AuthenticatedClient, person_id: str) -> Steps[bytes]:
+        send = self.build(api, _contract.THUMBNAIL, id=check_person_id(person_id))
+        reply = yield from self.call(send)
+        self._check_thumbnail(send, reply)
+        return reply.content
+
+    def download_thumbnail(self, api: AuthenticatedClient, person_id: str, output_path: str | Path) -> Steps[Path]:
+        target = prepare_output(output_path)
+        send = self.build(api, _contract.THUMBNAIL, id=check_person_id(person_id))
+        send.sink = target
+        reply = yield from self.call(send)
+        self._check_thumbnail(send, reply)
+        return target
+
+    def _check_thumbnail(self, send: Send, reply: Reply) -> None:
+        self.check_status(send, reply)
+        method, _, path = send.label.partition(" ")
+        if reply.too_large:
+            raise InvalidResponseError(
+                f"the thumbnail is larger than {send.max_bytes} bytes; use download_thumbnail() to stream it to disk",
+                status_code=reply.status_code,
+                method=method,
+                path=path,
+            )
+        content_type = reply.headers.get("content-type", "")
+        if "html" in content_type or "json" in content_type:
+            raise InvalidResponseError(
+                f"the server sent {content_type.split(';')[0]} instead of an image",
+                status_code=reply.status_code,
+                hint="check that the server URL points at Immich",
+                method=method,
+                path=path,
+            )
+
+
+def prepare_output(output_path: str | Path) -> Path:
+    """Check an output file path and create its parent directories."""
+    if not isinstance(output_path, (str, Path)) or not str(output_path).strip():
+        raise InvalidArgumentError("the output path is empty")
+    target = Path(output_path).expanduser()
+    if target.is_dir():
+        raise InvalidArgumentError(f"{target} is a directory", hint="give a file name such as thumbnail.jpg")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputFileError(
+            f"cannot create the directory {target.parent}: {err.strerror or err}",
+            hint="choose a directory you can write to",
+        ) from None
+    return target
+
+
+def plan_bulk(
+    people_or_ids: Iterable[Person | Mapping[str, Any] | str], directory: str | Path
+) -> tuple[Path, list[tuple[str, Path | None, ImmichError | None]]]:
+    """Work out ``<directory>/<person-id>.jpg`` for each item; invalid ids become per-item errors."""
+    folder = Path(directory).expanduser()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputFileError(
+            f"cannot create the directory {folder}: {err.strerror or err}", hint="choose a directory you can write to"
+        ) from None
+    plan: list[tuple[str, Path | None, ImmichError | None]] = []
+    seen: set[str] = set()
+    for item in people_or_ids:
+        raw = person_id_of(item)
+        try:
+            person_id = str(check_person_id(raw))
+        except InvalidArgumentError as err:
+            plan.append((str(raw), None, err))
+            continue
+        if person_id in seen:
+            continue
+        seen.add(person_id)
+        plan.append((person_id, folder / f"{person_id}.jpg", None))
+    return folder, plan
+
+
+def download_outcome(person_id: str, path: Path, error: BaseException | None) -> ThumbnailDownload:
+    """One bulk item's result; unexpected errors are wrapped so the batch never aborts."""
+    if error is None:
+        return ThumbnailDownload(person_id, path=path)
+    if isinstance(error, ImmichError):
+        return ThumbnailDownload(person_id, error=error)
+    if isinstance(error, OSError):
+        wrapped: ImmichError = OutputFileError(f"cannot write {path}: {error.strerror or error}")
+    else:
+        wrapped = ImmichError(f"{type(error).__name__}: {error}")
+    return ThumbnailDownload(person_id, error=wrapped)

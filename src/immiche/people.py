@@ -1,0 +1,177 @@
+"""The people API's values: :class:`Person`, :class:`PeopleResponse` and thumbnail download results.
+
+They are built from the generated ``immich_client`` models and tolerate what older and newer
+servers send: fields an older server lacks become ``None`` (or are computed), fields a newer server
+adds are ignored.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from immich_client.models import PeopleResponseDto, PersonResponseDto
+    from immiche.errors import ImmichError
+
+__all__ = ["BulkDownloadResult", "PeopleResponse", "Person", "ThumbnailDownload"]
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A person (a face cluster) as Immich describes it.
+
+    Attributes:
+        id: the person's UUID.
+        name: the name, ``""`` for an unnamed person.
+        birth_date: the birth date, if set.
+        thumbnail_path: the server-internal path of the face thumbnail, ``""`` when there is none.
+        is_hidden: hidden from the people view.
+        is_favorite: marked as favourite (``None`` when the server does not say: before v1.126).
+        color: the person's colour as ``#rrggbb`` (``None`` when unset or not sent).
+        updated_at: last change (``None`` when the server does not send it: before v1.107).
+    """
+
+    id: str
+    name: str
+    birth_date: datetime.date | None
+    thumbnail_path: str
+    is_hidden: bool
+    is_favorite: bool | None = None
+    color: str | None = None
+    updated_at: datetime.datetime | None = None
+
+    @classmethod
+    def from_model(cls, model: PersonResponseDto) -> Person:
+        """Build a Person from the generated ``PersonResponseDto``."""
+        birth_date: object = model.birth_date
+        if isinstance(birth_date, str):  # the generated parser keeps what it cannot read as a date
+            birth_date = _parse_date(birth_date)
+        return cls(
+            id=str(model.id),
+            name=model.name if isinstance(model.name, str) else "",
+            birth_date=birth_date if isinstance(birth_date, datetime.date) else None,
+            thumbnail_path=model.thumbnail_path if isinstance(model.thumbnail_path, str) else "",
+            is_hidden=bool(model.is_hidden),
+            is_favorite=model.is_favorite if isinstance(model.is_favorite, bool) else None,
+            color=model.color if isinstance(model.color, str) and model.color else None,
+            updated_at=model.updated_at if isinstance(model.updated_at, datetime.datetime) else None,
+        )
+
+    @property
+    def display_name(self) -> str:
+        """The name, or ``"(unnamed)"``."""
+        return self.name or "(unnamed)"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (the CLI's ``--json`` person object): dates as ISO strings, missing as null.
+
+        Example:
+            >>> Person("5174df3b-37a7-46b2-a6c6-5cee411fbdae", "Ann", None, "", False).to_dict()["birth_date"] is None
+            True
+        """
+        return {
+            "id": self.id,
+            "name": self.name,
+            "birth_date": self.birth_date.isoformat() if self.birth_date else None,
+            "thumbnail_path": self.thumbnail_path,
+            "is_hidden": self.is_hidden,
+            "is_favorite": self.is_favorite,
+            "color": self.color,
+            "updated_at": _format_utc(self.updated_at) if self.updated_at else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleResponse:
+    """All the people of a library, as :meth:`immiche.Client.fetch_people` returns them.
+
+    Attributes:
+        total: the caller's people with at least one visible face, hidden ones included. It can
+            exceed ``len(people)``: Immich lists unnamed people only once they have enough faces.
+        visible: ``total - hidden``.
+        hidden: how many of ``total`` are hidden.
+        people: every person listed, across all pages, in server order.
+    """
+
+    total: int
+    visible: int
+    hidden: int
+    people: tuple[Person, ...]
+
+    def __len__(self) -> int:
+        return len(self.people)
+
+
+@dataclass(frozen=True, slots=True)
+class ThumbnailDownload:
+    """The outcome of one thumbnail in a bulk download: a ``path`` or an ``error``."""
+
+    person_id: str
+    path: Path | None = None
+    error: ImmichError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class BulkDownloadResult:
+    """What :meth:`immiche.Client.download_thumbnails` did, item by item, in input order."""
+
+    items: tuple[ThumbnailDownload, ...] = field(default_factory=tuple)
+
+    @property
+    def succeeded(self) -> list[Path]:
+        return [item.path for item in self.items if item.path is not None and item.error is None]
+
+    @property
+    def failed(self) -> dict[str, ImmichError]:
+        return {item.person_id: item.error for item in self.items if item.error is not None}
+
+    @property
+    def ok(self) -> bool:
+        return all(item.ok for item in self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def page_counts(model: PeopleResponseDto) -> tuple[int, int]:
+    """(total, hidden) of a people page, computing ``hidden`` from ``visible`` on old servers."""
+    from immich_client.types import Unset
+
+    total = int(model.total)
+    if not isinstance(model.hidden, Unset) and model.hidden is not None:
+        return total, int(model.hidden)
+    visible = model.additional_properties.get("visible")
+    if isinstance(visible, int) and not isinstance(visible, bool):
+        return total, max(0, total - visible)
+    return total, 0
+
+
+def _parse_date(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _format_utc(value: datetime.datetime) -> str:
+    if value.tzinfo is None:
+        return value.isoformat()
+    text = value.astimezone(datetime.timezone.utc).isoformat(timespec="milliseconds")
+    return text.replace("+00:00", "Z")
+
+
+def person_id_of(person: Person | Mapping[str, Any] | str) -> str:
+    """The person id of a Person, a person dict or an id string (bulk downloads take all three)."""
+    if isinstance(person, Person):
+        return person.id
+    if isinstance(person, Mapping):
+        return str(person.get("id", ""))
+    return person
