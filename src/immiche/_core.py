@@ -369,7 +369,7 @@ class Core:
             except ImmichError as err:
                 last = err
                 continue
-            if getattr(pong, "res", None) == "pong":
+            if isinstance(getattr(pong, "res", None), str):  # Immich answers {"res": "pong"}
                 version = yield from self.server_version(public(root))
                 return root, version
         raise InvalidResponseError(
@@ -405,7 +405,7 @@ class Core:
     def ping(self, public: PublicClient) -> Steps[bool]:
         send = self.build(public, _contract.PING)
         reply = yield from self.call(send)
-        return bool(self.parse_model(send, reply, "ServerPingResponse").res == "pong")
+        return isinstance(self.parse_model(send, reply, "ServerPingResponse").res, str)
 
     def whoami(self, api: AuthenticatedClient) -> Steps[User]:
         send = self.build(api, _contract.ME)
@@ -428,7 +428,7 @@ class Core:
         """Emit ``(total, hidden, [Person, ...])`` for each page until the last one."""
         if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= PAGE_SIZE:
             raise InvalidArgumentError(f"page_size must be an integer from 1 to {PAGE_SIZE}, not {page_size!r}")
-        page = 1
+        page, listed = 1, 0
         while True:
             send = self.build(api, _contract.PEOPLE, page=page, size=page_size, with_hidden=with_hidden)
             reply = yield from self.call(send)
@@ -439,10 +439,13 @@ class Core:
             except (TypeError, ValueError, AttributeError) as err:
                 raise self._shape_error(send, reply, "PeopleResponseDto", err) from None
             yield Emit((total, hidden, people))
+            listed += len(people)
             has_next = model.has_next_page
             if not isinstance(has_next, bool):  # servers before v1.110 do not say: a full page may have more
                 has_next = len(people) == page_size
-            if not has_next or not people:
+            # `total` counts every person that can be listed (and more), so once that many have
+            # arrived there is nothing left: this also ends a server that always says hasNextPage.
+            if not has_next or not people or listed >= total:
                 return
             page += 1
 

@@ -1,0 +1,135 @@
+"""Every facade method, sync and async, sends only requests the pinned spec allows (checked by Prism).
+
+Prism answers with example data built from the schemas, so these tests judge the requests, not the
+results: any request Prism refuses fails the test with Prism's message. The one request outside the
+spec, discovery's ``GET /.well-known/immich``, is expected to get Prism's 404 (the facade then falls
+back to ``/api``). Prism's made-up server version (-9007199254740991) triggers the facade's
+version warning, which is asserted once per client.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+import immiche
+from tests.contract.conftest import PrismGuard, PrismServer
+
+pytestmark = pytest.mark.prism
+
+KEY = "prism-api-key-0000"
+PERSON = "5174df3b-37a7-46b2-a6c6-4cee411fbdae"
+
+
+class FacadeGuard:
+    """PrismGuard for everything but the discovery document, which is not part of the spec."""
+
+    def __init__(self) -> None:
+        self.guard = PrismGuard()
+        self.paths: list[str] = []
+
+    def check(self, response: httpx.Response) -> None:
+        __tracebackhide__ = True
+        self.paths.append(f"{response.request.method} {response.request.url.path}")
+        if response.request.url.path == "/.well-known/immich":
+            assert response.status_code == 404
+            return
+        self.guard(response)
+
+    async def acheck(self, response: httpx.Response) -> None:
+        __tracebackhide__ = True
+        self.check(response)
+
+
+@pytest.fixture
+def facade_guard() -> FacadeGuard:
+    return FacadeGuard()
+
+
+@pytest.fixture
+def client(prism: PrismServer, facade_guard: FacadeGuard) -> Iterator[immiche.Client]:
+    with httpx.Client(event_hooks={"response": [facade_guard.check]}) as http:
+        client = immiche.Client(prism.url, api_key=KEY, http_client=http, retries=0)
+        with pytest.warns(immiche.ImmichVersionWarning):
+            client.connect()
+        yield client
+        client.close()
+
+
+def test_discovery_falls_back_to_api_and_confirms_with_ping(client: immiche.Client, facade_guard: FacadeGuard) -> None:
+    assert facade_guard.paths == ["GET /.well-known/immich", "GET /api/server/ping", "GET /api/server/version"]
+    assert client.api_root.endswith("/api")
+
+
+def test_people_methods(client: immiche.Client, facade_guard: FacadeGuard, tmp_path: Path) -> None:
+    assert isinstance(client.fetch_people(), immiche.PeopleResponse)
+    assert isinstance(client.fetch_people(with_hidden=True), immiche.PeopleResponse)
+    list(client.iter_people(page_size=10))
+    client.search_person("Ann")
+    client.search_person("Zoë", with_hidden=True)
+    client.fetch_person(PERSON)
+    assert client.fetch_thumbnail(PERSON)
+    assert client.download_thumbnail(PERSON, tmp_path / "one.jpg").exists()
+    result = client.download_thumbnails([PERSON], tmp_path / "bulk", concurrency=2)
+    assert result.ok
+    assert isinstance(client.whoami(), immiche.User)
+    assert client.ping() is True
+    sent = {path for path in facade_guard.paths}
+    assert {
+        "GET /api/people",
+        "GET /api/search/person",
+        f"GET /api/people/{PERSON}",
+        f"GET /api/people/{PERSON}/thumbnail",
+        "GET /api/users/me",
+    } <= sent
+
+
+def test_login_and_logout(prism: PrismServer, facade_guard: FacadeGuard) -> None:
+    with httpx.Client(event_hooks={"response": [facade_guard.check]}) as http:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", immiche.ImmichVersionWarning)
+            result = immiche.Client.login(prism.url, "admin@example.com", "a-password", http_client=http)
+            with immiche.Client(prism.url, access_token="prism-token", http_client=http) as client:
+                client.logout()
+    assert result.access_token
+    assert "POST /api/auth/login" in facade_guard.paths
+    assert "POST /api/auth/logout" in facade_guard.paths
+
+
+@pytest.mark.anyio
+async def test_async_methods(prism: PrismServer, facade_guard: FacadeGuard, tmp_path: Path) -> None:
+    async with httpx.AsyncClient(event_hooks={"response": [facade_guard.acheck]}) as http:
+        async with immiche.AsyncClient(prism.url, api_key=KEY, http_client=http, retries=0) as client:
+            with pytest.warns(immiche.ImmichVersionWarning):
+                await client.connect()
+            await client.fetch_people(with_hidden=True)
+            [p async for p in client.iter_people(page_size=5)]
+            await client.search_person("Ann")
+            await client.fetch_person(PERSON)
+            await client.fetch_thumbnail(PERSON)
+            await client.download_thumbnail(PERSON, tmp_path / "a.jpg")
+            assert (await client.download_thumbnails([PERSON], tmp_path / "b")).ok
+            await client.whoami()
+            await client.ping()
+    assert "GET /api/people" in facade_guard.paths
+
+
+def test_a_facade_request_the_spec_forbids_would_fail(prism: PrismServer) -> None:
+    """The guard is live for facade traffic: a page size the spec forbids is refused by Prism."""
+    from immiche import _contract
+
+    guard = PrismGuard()
+    with httpx.Client(event_hooks={"response": [guard]}) as http:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", immiche.ImmichVersionWarning)
+            client = immiche.Client(f"{prism.url}/api", api_key=KEY, http_client=http, retries=0)
+            with guard.expect_rejection():
+                client.connect()  # the well-known 404 is the refusal expected here
+            send = client._core.build(client.low_level, _contract.PEOPLE, page=1, size=5000, with_hidden=False)
+            with guard.expect_rejection() as responses:
+                http.request(send.method, send.url, params=send.options["params"], headers={"x-api-key": KEY})
+    assert responses[0].status_code == 422
