@@ -78,7 +78,7 @@ def test_people_methods(client: immiche.Client, facade_guard: FacadeGuard, tmp_p
     assert result.ok
     assert isinstance(client.whoami(), immiche.User)
     assert client.ping() is True
-    sent = {path for path in facade_guard.paths}
+    sent = set(facade_guard.paths)
     assert {
         "GET /api/people",
         "GET /api/search/person",
@@ -89,12 +89,11 @@ def test_people_methods(client: immiche.Client, facade_guard: FacadeGuard, tmp_p
 
 
 def test_login_and_logout(prism: PrismServer, facade_guard: FacadeGuard) -> None:
-    with httpx.Client(event_hooks={"response": [facade_guard.check]}) as http:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", immiche.ImmichVersionWarning)
-            result = immiche.Client.login(prism.url, "admin@example.com", "a-password", http_client=http)
-            with immiche.Client(prism.url, access_token="prism-token", http_client=http) as client:
-                client.logout()
+    with httpx.Client(event_hooks={"response": [facade_guard.check]}) as http, warnings.catch_warnings():
+        warnings.simplefilter("ignore", immiche.ImmichVersionWarning)
+        result = immiche.Client.login(prism.url, "admin@example.com", "a-password", http_client=http)
+        with immiche.Client(prism.url, access_token="prism-token", http_client=http) as client:
+            client.logout()
     assert result.access_token
     assert "POST /api/auth/login" in facade_guard.paths
     assert "POST /api/auth/logout" in facade_guard.paths
@@ -102,19 +101,21 @@ def test_login_and_logout(prism: PrismServer, facade_guard: FacadeGuard) -> None
 
 @pytest.mark.anyio
 async def test_async_methods(prism: PrismServer, facade_guard: FacadeGuard, tmp_path: Path) -> None:
-    async with httpx.AsyncClient(event_hooks={"response": [facade_guard.acheck]}) as http:
-        async with immiche.AsyncClient(prism.url, api_key=KEY, http_client=http, retries=0) as client:
-            with pytest.warns(immiche.ImmichVersionWarning):
-                await client.connect()
-            await client.fetch_people(with_hidden=True)
-            [p async for p in client.iter_people(page_size=5)]
-            await client.search_person("Ann")
-            await client.fetch_person(PERSON)
-            await client.fetch_thumbnail(PERSON)
-            await client.download_thumbnail(PERSON, tmp_path / "a.jpg")
-            assert (await client.download_thumbnails([PERSON], tmp_path / "b")).ok
-            await client.whoami()
-            await client.ping()
+    async with (
+        httpx.AsyncClient(event_hooks={"response": [facade_guard.acheck]}) as http,
+        immiche.AsyncClient(prism.url, api_key=KEY, http_client=http, retries=0) as client,
+    ):
+        with pytest.warns(immiche.ImmichVersionWarning):
+            await client.connect()
+        await client.fetch_people(with_hidden=True)
+        [p async for p in client.iter_people(page_size=5)]
+        await client.search_person("Ann")
+        await client.fetch_person(PERSON)
+        await client.fetch_thumbnail(PERSON)
+        await client.download_thumbnail(PERSON, tmp_path / "a.jpg")
+        assert (await client.download_thumbnails([PERSON], tmp_path / "b")).ok
+        await client.whoami()
+        await client.ping()
     assert "GET /api/people" in facade_guard.paths
 
 
@@ -123,13 +124,12 @@ def test_a_facade_request_the_spec_forbids_would_fail(prism: PrismServer) -> Non
     from immiche import _contract
 
     guard = PrismGuard()
-    with httpx.Client(event_hooks={"response": [guard]}) as http:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", immiche.ImmichVersionWarning)
-            client = immiche.Client(f"{prism.url}/api", api_key=KEY, http_client=http, retries=0)
-            with guard.expect_rejection():
-                client.connect()  # the well-known 404 is the refusal expected here
-            send = client._core.build(client.low_level, _contract.PEOPLE, page=1, size=5000, with_hidden=False)
-            with guard.expect_rejection() as responses:
-                http.request(send.method, send.url, params=send.options["params"], headers={"x-api-key": KEY})
+    with httpx.Client(event_hooks={"response": [guard]}) as http, warnings.catch_warnings():
+        warnings.simplefilter("ignore", immiche.ImmichVersionWarning)
+        client = immiche.Client(f"{prism.url}/api", api_key=KEY, http_client=http, retries=0)
+        with guard.expect_rejection():
+            client.connect()  # the well-known 404 is the refusal expected here
+        send = client._core.build(client.low_level, _contract.PEOPLE, page=1, size=5000, with_hidden=False)
+        with guard.expect_rejection() as responses:
+            http.request(send.method, send.url, params=send.options["params"], headers={"x-api-key": KEY})
     assert responses[0].status_code == 422
