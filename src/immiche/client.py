@@ -50,7 +50,7 @@ from immiche.server import LoginResult, ServerVersion, User
 if TYPE_CHECKING:
     from immich_client import AuthenticatedClient
     from immich_client import Client as PublicClient
-    from immiche.session import Session
+    from immiche.session import AuthMethod, Session
 
 __all__ = ["AsyncClient", "Client", "ProgressCallback", "create"]
 
@@ -214,23 +214,29 @@ class _BaseClient(Generic[HttpT]):
             >>> from immiche import session  # doctest: +SKIP
             >>> client = immiche.Client.from_session(session.load("home"))
         """
+        return cls._from_auth(session.server_url, session.auth, **options)
+
+    @classmethod
+    def _from_auth(cls, server_url: str, auth: AuthMethod, **options: Any) -> Any:
         from immiche.session import ApiKey
 
-        if isinstance(session.auth, ApiKey):
-            return cls(session.server_url, api_key=session.auth.key, **options)
-        return cls(session.server_url, access_token=session.auth.access_token, **options)
+        if isinstance(auth, ApiKey):
+            return cls(server_url, api_key=auth.key, **options)
+        return cls(server_url, access_token=auth.access_token, **options)
 
     @classmethod
     def from_profile(cls, profile: str | None = None, **options: Any) -> Any:
-        """A client for a profile, with ``IMMICH_INSTANCE_URL`` + ``IMMICH_API_KEY`` taking precedence.
+        """A client for the stored profile, or for the environment's credential.
 
-        ``IMMICH_PROFILE`` selects the profile when ``profile`` is None. Raises
-        :class:`immiche.NotLoggedInError` when there is nothing to log in with.
+        With ``profile=None``, ``IMMICH_INSTANCE_URL`` + ``IMMICH_API_KEY`` (the official CLI's
+        names) take precedence over the stored profile, and ``IMMICH_PROFILE`` selects the profile;
+        a profile named explicitly is always used. Raises :class:`immiche.NotLoggedInError` when
+        there is nothing to log in with.
         """
-        from immiche.session import Session, resolve_credentials
+        from immiche.session import resolve_credentials
 
         resolved = resolve_credentials(profile=profile)
-        return cls.from_session(Session(resolved.server_url, resolved.auth, ""), **options)
+        return cls._from_auth(resolved.server_url, resolved.auth, **options)
 
     # ---- state
 
@@ -406,7 +412,7 @@ class Client(_BaseClient[httpx.Client]):
             if effect.sink is not None and response.status_code == 200:
                 written = 0
                 try:
-                    with open_atomic(effect.sink, mode=0o644) as handle:
+                    with open_atomic(effect.sink, mode=0o644, durable=False) as handle:
                         for chunk in response.iter_bytes():
                             handle.write(chunk)
                             written += len(chunk)
@@ -636,7 +642,7 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
             if effect.sink is not None and response.status_code == 200:
                 written = 0
                 try:
-                    with open_atomic(effect.sink, mode=0o644) as handle:
+                    with open_atomic(effect.sink, mode=0o644, durable=False) as handle:
                         async for chunk in response.aiter_bytes():
                             handle.write(chunk)
                             written += len(chunk)
