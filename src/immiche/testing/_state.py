@@ -1,0 +1,196 @@
+"""The fake server's data: users, API keys, sessions, people, and their cached JSON.
+
+People never change once the server is built, so their orderings, counts and JSON are computed
+once; only sessions change (login, logout), under a lock.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from immiche.testing._errors import dumps
+from immiche.testing._jpeg import Thumbnail, person_thumbnail
+from immiche.testing._models import CredentialKind, FakePerson, FakeUser
+
+__all__ = ["MIN_FACES", "Auth", "Credential", "ImmichState", "iso_millis"]
+
+#: Immich's default ``machineLearning.facialRecognition.minFaces``: unnamed people need this many
+#: faces to be listed by ``GET /people``.
+MIN_FACES = 3
+
+#: The API keys of the main user, by name: their permission lists.
+KEY_PERMISSIONS: dict[str, frozenset[str]] = {
+    "all": frozenset({"all"}),
+    "person.read": frozenset({"person.read"}),
+    "none": frozenset(),
+}
+
+
+def iso_millis(moment: datetime.datetime) -> str:
+    """``2026-01-15T09:30:00.123Z``, the way Immich serialises dates."""
+    utc = moment.astimezone(datetime.timezone.utc)
+    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+
+
+@dataclass(frozen=True)
+class Credential:
+    """The credential a request presents, chosen with Immich's precedence."""
+
+    kind: CredentialKind
+    value: str
+
+
+@dataclass(frozen=True)
+class Auth:
+    """An authenticated caller. ``permissions`` is ``None`` for sessions (they may do anything)."""
+
+    user: FakeUser
+    kind: CredentialKind
+    permissions: frozenset[str] | None
+    session_token: str | None = None
+
+    def allows(self, permission: str) -> bool:
+        """Whether an API key (or a session) grants ``permission``."""
+        return self.permissions is None or "all" in self.permissions or permission in self.permissions
+
+
+def _listing_key(person: FakePerson) -> tuple[bool, bool, bool, int, str, str]:
+    """``GET /people`` order: visible first, favourites, named, most faces, then name."""
+    return (
+        person.is_hidden,
+        not person.is_favorite,
+        person.name == "",
+        -person.face_count,
+        person.name.casefold(),
+        person.name,
+    )
+
+
+class _Library:
+    """One user's people, as ``GET /people`` sees them."""
+
+    def __init__(self, people: Sequence[FakePerson]) -> None:
+        self.created = list(people)  # creation order, every person (search sees them all)
+        with_faces = [p for p in people if p.face_count > 0]
+        listable = [p for p in with_faces if p.name or p.face_count >= MIN_FACES]
+        self.listed = sorted(listable, key=_listing_key)  # stable: ties keep creation order
+        self.visible = [p for p in self.listed if not p.is_hidden]
+        self.total = len(with_faces)
+        self.hidden = sum(1 for p in with_faces if p.is_hidden)
+
+
+class ImmichState:
+    """Users, credentials and people of one fake server."""
+
+    def __init__(
+        self,
+        users: Sequence[FakeUser],
+        people: Iterable[FakePerson],
+        *,
+        seed: int,
+        thumbnail_size: int | None,
+    ) -> None:
+        self.users = list(users)
+        self.main_user = self.users[0]
+        self._users_by_email = {user.email.lower(): user for user in self.users}
+        self._seed = seed
+        self._thumbnail_size = thumbnail_size
+        self.people: dict[str, FakePerson] = {}
+        for person in people:
+            if person.id in self.people:
+                raise ValueError(f"two people share the id {person.id}")
+            self.people[person.id] = person
+        owners = {user.id for user in self.users}
+        for person in self.people.values():
+            if person.owner not in owners:
+                raise ValueError(f"person {person.id} belongs to an unknown user {person.owner!r}")
+        self._libraries = {
+            user.id: _Library([p for p in self.people.values() if p.owner == user.id]) for user in self.users
+        }
+        self.api_keys = {name: secrets.token_urlsafe(32) for name in KEY_PERMISSIONS}
+        self._keys = {secret: KEY_PERMISSIONS[name] for name, secret in self.api_keys.items()}
+        self._sessions: dict[str, FakeUser] = {}
+        self._lock = threading.Lock()
+        self._json: dict[str, bytes] = {}
+        if thumbnail_size is not None:  # fail at construction, not on the first download
+            person_thumbnail(seed, "0" * 36, thumbnail_size)
+
+    # -- people ----------------------------------------------------------------------------
+
+    def library(self, user: FakeUser) -> _Library:
+        return self._libraries[user.id]
+
+    def person_json(self, person: FakePerson) -> bytes:
+        """The person's ``PersonResponseDto``, serialised once."""
+        cached = self._json.get(person.id)
+        if cached is None:
+            body: dict[str, object] = {
+                "id": person.id,
+                "name": person.name,
+                "birthDate": person.birth_date.isoformat() if person.birth_date else None,
+                "thumbnailPath": self.thumbnail_path(person),
+                "isHidden": person.is_hidden,
+                "isFavorite": person.is_favorite,
+            }
+            if person.color is not None:
+                body["color"] = person.color
+            body["updatedAt"] = iso_millis(person.updated_at)
+            cached = self._json[person.id] = dumps(body)
+        return cached
+
+    def people_json(self, people: Iterable[FakePerson]) -> bytes:
+        """A JSON array of people."""
+        return b"[" + b",".join(map(self.person_json, people)) + b"]"
+
+    @staticmethod
+    def thumbnail_path(person: FakePerson) -> str:
+        if not person.has_thumbnail:
+            return ""
+        return f"/data/upload/thumbs/{person.owner}/{person.id[:2]}/{person.id[2:4]}/{person.id}.jpeg"
+
+    def thumbnail(self, person: FakePerson) -> Thumbnail:
+        return person_thumbnail(self._seed, person.id, self._thumbnail_size)
+
+    @staticmethod
+    def similarity_order(people: Sequence[FakePerson], anchor: str) -> list[FakePerson]:
+        """A stable stand-in for "closest faces first": a hash of both ids."""
+        return sorted(people, key=lambda p: hashlib.blake2b(f"{anchor}{p.id}".encode(), digest_size=8).digest())
+
+    # -- credentials -----------------------------------------------------------------------
+
+    def login(self, email: str, password: str) -> tuple[FakeUser, str] | None:
+        """A new session token for valid credentials."""
+        user = self._users_by_email.get(email.lower())
+        if user is None or not secrets.compare_digest(user.password.encode(), password.encode()):
+            return None
+        return user, self.new_session(user)
+
+    def new_session(self, user: FakeUser) -> str:
+        token = secrets.token_urlsafe(32)
+        with self._lock:
+            self._sessions[token] = user
+        return token
+
+    def end_session(self, token: str) -> None:
+        with self._lock:
+            self._sessions.pop(token, None)
+
+    def authenticate(self, credential: Credential | None) -> Auth | str:
+        """The caller, or the 401 message."""
+        if credential is None:
+            return "Authentication required"
+        if credential.kind == "api_key":
+            permissions = self._keys.get(credential.value)
+            if permissions is None:
+                return "Invalid API key"
+            return Auth(self.main_user, "api_key", permissions)
+        with self._lock:
+            user = self._sessions.get(credential.value)
+        if user is None:
+            return "Invalid user token"
+        return Auth(user, credential.kind, None, session_token=credential.value)
