@@ -54,6 +54,14 @@ regen: install ## rebuild generated/ from openapi/immich-openapi.json
 regen-check: install ## fail when generated/ is not what the pinned spec produces
 	scripts/regen.sh --check
 
+compat: install ## check the facade against another Immich spec: make compat SPEC=path.json
+	@test -n "$(SPEC)" || { echo "make compat: give the spec to check: make compat SPEC=path/to/immich-openapi.json" >&2; exit 2; }
+	$(PY) -m immiche.compat "$(SPEC)"
+
+spec-diff: install ## what changed between two specs: make spec-diff OLD=a.json NEW=b.json
+	@test -n "$(OLD)" && test -n "$(NEW)" || { echo "make spec-diff: give both specs: make spec-diff OLD=old.json NEW=new.json" >&2; exit 2; }
+	$(PY) -m immiche.spec_diff "$(OLD)" "$(NEW)"
+
 dist-check: install ## build wheel + sdist, install the wheel into a fresh venv, import both packages
 	$(PY) scripts/dist_check.py
 

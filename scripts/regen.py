@@ -221,11 +221,20 @@ def regenerate(spec_bytes: bytes, tools: dict[str, str], *, pin: bool, force: bo
     with tempfile.TemporaryDirectory(prefix="immiche-regen-") as tmp:
         out, spec = generate(spec_bytes, tools, Path(tmp))
         if pin:
-            compat_ok = run_compat_check(Path(tmp) / "new-spec.json", spec_bytes)
-            if not compat_ok and not force:
+            verdict = run_compat_check(Path(tmp) / "new-spec.json", spec_bytes)
+            if verdict != "fits" and not force:
                 raise RegenError(
                     "the facade does not fit this spec (see the report above); "
                     "fix src/immiche or rerun with --force to regenerate anyway"
+                    if verdict == "breaks"
+                    else "the facade compatibility check could not run (see above); "
+                    "rerun with --force to regenerate without it"
+                )
+            if verdict != "fits":
+                print(
+                    "regen: --force: regenerating although the facade "
+                    + ("does not fit this spec" if verdict == "breaks" else "could not be checked"),
+                    file=sys.stderr,
                 )
         install_package(out)
         if pin:
@@ -239,19 +248,22 @@ def regenerate(spec_bytes: bytes, tools: dict[str, str], *, pin: bool, force: bo
     return 0
 
 
-def run_compat_check(path: Path, spec_bytes: bytes) -> bool:
-    """Check the facade's declared needs against the new spec; print the report."""
+def run_compat_check(path: Path, spec_bytes: bytes) -> str:
+    """Check the facade's declared needs against the new spec, print the report; return "fits",
+    "breaks" or "error" (``python -m immiche.compat`` exits 0, 1 or anything else)."""
     path.write_bytes(spec_bytes)
+    pythonpath = [str(ROOT / "src"), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     result = subprocess.run(
-        [sys.executable, "-m", "immiche.compat", str(path)],
+        [sys.executable, "-m", "immiche.compat", str(path), "--pinned", str(PINNED_SPEC)],
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(pythonpath)},
     )
     sys.stdout.write(result.stdout)
+    sys.stdout.flush()
     sys.stderr.write(result.stderr)
-    return result.returncode == 0
+    return {0: "fits", 1: "breaks"}.get(result.returncode, "error")
 
 
 def install_package(new: Path) -> None:

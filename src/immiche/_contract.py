@@ -39,12 +39,19 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Field:
-    """A response field the facade reads (``required``: the facade cannot do without it)."""
+    """A response field the facade reads, with the JSON type it expects.
+
+    ``required``: the facade cannot do without it; ``nullable``: it copes with ``null``. A type
+    without a format (``"string"``) accepts any format, one with a format (``"string:date"``)
+    relies on the generated client converting it.
+    """
 
     name: str
-    type: str  # "string", "integer", "boolean", "array", "string:date", "string:date-time"
+    type: str  # "string", "integer", "number", "boolean", "array", "string:date", "string:date-time"
     required: bool = True
     nullable: bool = False
+    model: str | None = None
+    """For an ``"array"`` or ``"object"`` field: the model of its items or of its value."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,8 @@ class Operation:
     response: str | None = None
     """The response model name; ``"[Name]"`` for an array of it; ``None`` for binary content."""
     idempotent: bool = True
+    body: str | None = None
+    """The request body model the facade builds (its ``"body"`` parameters are fields of it)."""
 
     def endpoint(self) -> ModuleType:
         """The generated endpoint module (``immich_client.api.<tag>.<operation>``)."""
@@ -93,6 +102,7 @@ LOGIN = _op(
     Parameter("password", "body", "string"),
     response="LoginResponseDto",
     idempotent=False,
+    body="LoginCredentialDto",
 )
 LOGOUT = _op("logout", "POST", "/auth/logout", "authentication.logout", response="LogoutResponseDto", idempotent=False)
 PEOPLE = _op(
@@ -156,7 +166,7 @@ MODELS: Final = (
     Model(
         "PeopleResponseDto",
         (
-            Field("people", "array"),
+            Field("people", "array", model="PersonResponseDto"),
             Field("total", "integer"),
             Field("hidden", "integer", required=False),
             Field("hasNextPage", "boolean", required=False),

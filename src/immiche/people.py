@@ -146,8 +146,9 @@ def page_counts(model: PeopleResponseDto) -> tuple[int, int]:
     from immich_client.types import Unset
 
     total = int(model.total)
-    if not isinstance(model.hidden, Unset) and model.hidden is not None:
-        return total, int(model.hidden)
+    hidden = getattr(model, "hidden", None)  # absent from models generated from pre-v1.110 specs
+    if hidden is not None and not isinstance(hidden, Unset):
+        return total, int(hidden)
     visible = model.additional_properties.get("visible")
     if isinstance(visible, int) and not isinstance(visible, bool):
         return total, max(0, total - visible)
