@@ -1,0 +1,265 @@
+"""Everything the CLI writes: JSON, tables, records, messages and progress bars.
+
+Rules:
+
+- stdout carries the result only: a table or record for humans, or, with ``--json``, exactly one
+  JSON document. Notes, warnings, errors, progress and the request log go to stderr.
+- Every write passes through :func:`redact`, which replaces each credential the invocation knows
+  (API key, token, password) with ``[redacted]``: a defence in depth, as immiche never puts a
+  credential in a message in the first place.
+- Text from the server (names...) is shown with control characters replaced, so a person named
+  with terminal escape sequences cannot rewrite the terminal.
+- rich is imported only to draw tables and progress bars.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TextIO
+
+import click
+
+from immiche.cli._options import GlobalState, state
+
+if TYPE_CHECKING:
+    from immiche.people import Person
+
+__all__ = [
+    "Column",
+    "Output",
+    "clean",
+    "dumps_json",
+    "output",
+    "redact",
+]
+
+REDACTED = "[redacted]"
+_CONTROL = dict.fromkeys((*range(0x20), *range(0x7F, 0xA0)), "?")
+_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in (*range(0x7F, 0xA0), 0x2028, 0x2029)}
+
+
+def redact(text: str, secrets: Sequence[str]) -> str:
+    """``text`` with every secret replaced by ``[redacted]`` (secrets longest first)."""
+    for secret in secrets:
+        if secret and secret in text:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def clean(text: str) -> str:
+    """Text from the server, safe to print on a terminal: control characters become ``?``."""
+    return text.translate(_CONTROL)
+
+
+def dumps_json(value: Any) -> str:
+    """Indented JSON, UTF-8 as is, with DEL and C1 control characters (and U+2028/9) escaped."""
+    import json
+
+    return json.dumps(value, indent=2, ensure_ascii=False).translate(_JSON_ESCAPES)
+
+
+class Output:
+    """Writes to stdout and stderr for one invocation, honouring ``--json`` and ``--quiet``."""
+
+    def __init__(self, options: GlobalState, *, out: TextIO | None = None, err: TextIO | None = None) -> None:
+        self.options = options
+        self._out = out
+        self._err = err
+
+    @property
+    def out(self) -> TextIO:
+        return self._out or sys.stdout
+
+    @property
+    def err(self) -> TextIO:
+        return self._err or sys.stderr
+
+    @property
+    def json(self) -> bool:
+        return self.options.json
+
+    def _write(self, stream: TextIO, text: str) -> None:
+        stream.write(redact(text, self.options.secrets))
+        stream.flush()
+
+    # -- stdout --
+
+    def line(self, text: str = "") -> None:
+        """One line of human output on stdout."""
+        self._write(self.out, text + "\n")
+
+    def emit_json(self, value: Any) -> None:
+        """The JSON document of the command on stdout."""
+        self._write(self.out, dumps_json(value) + "\n")
+
+    def record(self, rows: Sequence[tuple[str, str | None]]) -> None:
+        """A record as aligned ``Label: value`` lines (``None`` values are left out)."""
+        shown = [(label, value) for label, value in rows if value is not None]
+        width = max((len(label) for label, _ in shown), default=0) + 1
+        self._write(self.out, "".join(f"{label + ':':<{width}} {value}\n" for label, value in shown))
+
+    def table(self, columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> None:
+        """An aligned table that fits the terminal (or is as wide as needed when not a terminal)."""
+        from rich import box
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text
+
+        terminal = self.out.isatty()
+        console = Console(
+            file=self.out,
+            width=None if terminal else 100_000,
+            force_terminal=terminal,
+            no_color=not terminal or "NO_COLOR" in os.environ,
+            highlight=False,
+            emoji=False,
+            markup=False,
+        )
+        table = Table(box=box.SIMPLE_HEAD if terminal else None, show_edge=False, pad_edge=False, expand=False)
+        for column in columns:
+            table.add_column(
+                column.title,
+                no_wrap=column.no_wrap,
+                overflow="ellipsis" if column.no_wrap else "fold",
+                min_width=column.min_width,
+                header_style="bold" if terminal else "",
+            )
+        for row in rows:
+            table.add_row(*(Text(cell) for cell in row))
+        with console.capture() as captured:
+            console.print(table)
+        text = "\n".join(line.rstrip() for line in captured.get().splitlines())
+        self._write(self.out, text + "\n")
+
+    # -- stderr --
+
+    def note(self, text: str) -> None:
+        """An informational message on stderr (not with ``--quiet``)."""
+        if not self.options.quiet:
+            self._write(self.err, text + "\n")
+
+    def message(self, text: str) -> None:
+        """A message on stderr, even with ``--quiet``."""
+        self._write(self.err, text + "\n")
+
+    def warn(self, text: str) -> None:
+        """``warning: ...`` on stderr, even with ``--quiet``."""
+        self._write(self.err, f"warning: {text}\n")
+
+    def error(self, message: str, hint: str | None = None) -> None:
+        """``error: ...`` (and ``hint: ...``) on stderr."""
+        from immiche.cli._errors import one_line
+
+        text = f"error: {one_line(message)}\n"
+        if hint:
+            text += f"hint: {one_line(hint)}\n"
+        self._write(self.err, text)
+
+    def verbose(self, text: str) -> None:
+        """A line of the ``--verbose`` log on stderr."""
+        if self.options.verbose:
+            self._write(self.err, f"immiche: {text}\n")
+
+    # -- progress --
+
+    @contextmanager
+    def progress(self, total: int, description: str) -> Iterator[Any]:
+        """A progress bar on stderr when it is a terminal (and not ``--quiet``); yields ``advance()``."""
+        if self.options.quiet or total == 0 or not self.err.isatty():
+            yield lambda: None
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        console = Console(file=self.err, highlight=False, markup=False, emoji=False)
+        with Progress(
+            TextColumn(description),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(description, total=total)
+            yield lambda: bar.advance(task)
+
+
+class Column:
+    """A table column: its title and how it behaves when the terminal is narrow."""
+
+    __slots__ = ("min_width", "no_wrap", "title")
+
+    def __init__(self, title: str, *, no_wrap: bool = True, min_width: int | None = None) -> None:
+        self.title = title
+        self.no_wrap = no_wrap
+        self.min_width = min_width
+
+
+def output(ctx: click.Context | None = None) -> Output:
+    """The :class:`Output` of the current invocation."""
+    return Output(state(ctx))
+
+
+# -- people --------------------------------------------------------------------------------------
+
+
+def person_flags(person: Person) -> str:
+    flags = []
+    if person.is_hidden:
+        flags.append("hidden")
+    if person.is_favorite:
+        flags.append("favorite")
+    return ", ".join(flags)
+
+
+def local_date(person: Person) -> str:
+    return person.updated_at.astimezone().date().isoformat() if person.updated_at else "-"
+
+
+def people_table(out: Output, people: Sequence[Person]) -> None:
+    """The people as a table, hidden people marked, fitted to the terminal.
+
+    From 100 columns (and when not writing to a terminal): ID, NAME, BIRTH DATE, UPDATED, FLAGS.
+    Narrower, the flags follow the name (``Henry (hidden)``), then the birth date goes.
+    """
+    width = 100_000 if not out.out.isatty() else _terminal_width()
+    columns = [Column("ID", min_width=36), Column("NAME", no_wrap=False, min_width=8)]
+    if width >= 64:
+        columns.append(Column("BIRTH DATE"))
+    if width >= 100:
+        columns += [Column("UPDATED"), Column("FLAGS")]
+    rows = []
+    for person in people:
+        name, flags = clean(person.display_name), person_flags(person)
+        row = [person.id, name if width >= 100 or not flags else f"{name} ({flags})"]
+        if width >= 64:
+            row.append(person.birth_date.isoformat() if person.birth_date else "-")
+        if width >= 100:
+            row += [local_date(person), flags]
+        rows.append(row)
+    out.table(columns, rows)
+
+
+def person_record(out: Output, person: Person) -> None:
+    updated = person.updated_at.astimezone().strftime("%Y-%m-%d %H:%M %Z") if person.updated_at else "-"
+    out.record(
+        [
+            ("ID", person.id),
+            ("Name", clean(person.display_name)),
+            ("Birth date", person.birth_date.isoformat() if person.birth_date else "-"),
+            ("Hidden", "yes" if person.is_hidden else "no"),
+            ("Favorite", "-" if person.is_favorite is None else ("yes" if person.is_favorite else "no")),
+            ("Color", clean(person.color) if person.color else "-"),
+            ("Updated", updated),
+            ("Thumbnail", clean(person.thumbnail_path) if person.thumbnail_path else "(none)"),
+        ]
+    )
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size().columns

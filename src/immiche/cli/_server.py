@@ -1,0 +1,111 @@
+"""``immiche server info``: the server's version against the spec immiche is built on."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+import click
+
+from immiche.cli._options import ImmicheGroup, global_options, state
+
+if TYPE_CHECKING:
+    from immiche.server import ServerVersion
+
+__all__ = ["compatible", "server", "tested_range"]
+
+
+def tested_range() -> str:
+    """The tested server versions as text: ``v1.132 to v3.x``."""
+    from immiche._contract import TESTED_RANGE
+
+    (low_major, low_minor), (high_major, _) = TESTED_RANGE
+    return f"v{low_major}.{low_minor} to v{high_major}.x"
+
+
+def compatible(version: ServerVersion) -> bool:
+    """Whether the facade is tested against this server version."""
+    from immiche._contract import TESTED_RANGE
+
+    low, high = TESTED_RANGE
+    return low <= (version.major, version.minor) <= high
+
+
+@click.group(cls=ImmicheGroup)
+@global_options
+def server() -> None:
+    """Information about the Immich server."""
+
+
+def _server_url() -> str:
+    """--server, else $IMMICH_INSTANCE_URL, else the profile's server (no credential is needed)."""
+    from immiche.cli._connect import store
+    from immiche.errors import NotLoggedInError
+    from immiche.session import ENV_INSTANCE_URL
+
+    options = state()
+    if options.server:
+        return options.server
+    if options.profile is None and os.environ.get(ENV_INSTANCE_URL, "").strip():
+        return os.environ[ENV_INSTANCE_URL].strip()
+    sessions = store()
+    profile = options.profile or sessions.get_current_profile()
+    stored = sessions.load(profile)
+    if stored is None:
+        raise NotLoggedInError(
+            f"no server: profile {profile!r} has no stored session",
+            hint=f"pass --server URL, set {ENV_INSTANCE_URL}, or log in with 'immiche login'",
+        )
+    return stored.server_url
+
+
+@server.command()
+@global_options
+def info() -> None:
+    """Show the server's URL and version, the pinned spec version, and whether they are compatible.
+
+    Needs no credential: the server is --server, else $IMMICH_INSTANCE_URL, else the profile's.
+    With --json: {"server", "api_root", "version", "pinned_version", "tested_range", "compatible"}.
+    """
+    import warnings
+
+    import immiche
+    from immiche._core import ImmichVersionWarning
+    from immiche.cli._connect import client_options
+    from immiche.cli._output import output
+    from immiche.client import Client
+
+    options = state()
+    url = _server_url()
+    kwargs = client_options(options)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ImmichVersionWarning)  # reported below as "compatible: no"
+        client: Client = Client._without_credential(url, **kwargs)
+        with client:
+            version = client.server_version()
+            api_root = client.api_root
+            base_url = client.base_url
+    pinned = immiche.PINNED_IMMICH_VERSION
+    ok = compatible(version)
+    out = output()
+    if out.json:
+        out.emit_json(
+            {
+                "server": base_url,
+                "api_root": api_root,
+                "version": str(version),
+                "pinned_version": f"v{pinned}",
+                "tested_range": tested_range(),
+                "compatible": ok,
+            }
+        )
+        return
+    out.record(
+        [
+            ("Server", base_url),
+            ("API root", api_root),
+            ("Version", f"Immich {version}"),
+            ("Pinned spec", f"v{pinned} (tested with Immich {tested_range()})"),
+            ("Compatible", "yes" if ok else "no: this server version is not tested; some calls may fail"),
+        ]
+    )
