@@ -1,28 +1,32 @@
 """The people API's values: :class:`Person`, :class:`PeopleResponse` and thumbnail download results.
 
-They are built from the generated ``immich_client`` models and tolerate what older and newer
-servers send: fields an older server lacks become ``None`` (or are computed), fields a newer server
-adds are ignored.
+A :class:`Person` is built from the generated ``PersonResponseDto`` (:meth:`Person.from_model`)
+or, on the listing hot path, straight from the same JSON (:meth:`Person.from_json`). Both tolerate
+what older and newer servers send: fields an older server lacks become ``None`` (or are computed),
+fields a newer server adds are ignored.
 """
 
 from __future__ import annotations
 
 import datetime
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from immich_client.models import PeopleResponseDto, PersonResponseDto
+    from immich_client.models import PersonResponseDto
     from immiche.errors import ImmichError
 
 __all__ = ["BulkDownloadResult", "PeopleResponse", "Person", "ThumbnailDownload"]
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
-    """A person (a face cluster) as Immich describes it.
+class Person(NamedTuple):
+    """A person (a face cluster) as Immich describes it: immutable, typed, cheap to create.
+
+    A ``NamedTuple``, so that a library of 10,000 people is read at close to the speed of raw JSON
+    (see README, "Performance"); compare people by field, copy with ``person._replace(name=...)``.
 
     Attributes:
         id: the person's UUID.
@@ -49,7 +53,7 @@ class Person:
         """Build a Person from the generated ``PersonResponseDto``."""
         birth_date: object = model.birth_date
         if isinstance(birth_date, str):  # the generated parser keeps what it cannot read as a date
-            birth_date = _parse_date(birth_date)
+            birth_date = _read_date(birth_date)
         return cls(
             id=str(model.id),
             name=model.name if isinstance(model.name, str) else "",
@@ -59,6 +63,47 @@ class Person:
             is_favorite=model.is_favorite if isinstance(model.is_favorite, bool) else None,
             color=model.color if isinstance(model.color, str) and model.color else None,
             updated_at=model.updated_at if isinstance(model.updated_at, datetime.datetime) else None,
+        )
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Person:
+        """Build a Person straight from a ``PersonResponseDto`` JSON object (the listing fast path).
+
+        It reads exactly what :meth:`from_model` reads, with the same tolerance, at a fifth of the
+        cost of the generated ``from_dict`` + :meth:`from_model`; tests check that both agree on
+        every recorded answer. Raises ``KeyError`` when a field every Immich version sends (id,
+        name, birthDate, thumbnailPath, isHidden) is missing, ``TypeError`` for a non-string id or
+        a non-boolean isHidden.
+        """
+        person_id, name, birth_date, thumbnail_path, is_hidden = _required_fields(data)
+        if type(person_id) is not str or type(is_hidden) is not bool:
+            raise TypeError("a person needs a string 'id' and a boolean 'isHidden'")
+        get = data.get
+        is_favorite = get("isFavorite")
+        color = get("color")
+        updated_at = get("updatedAt")
+        if birth_date is not None:
+            try:
+                birth_date = _date_from_iso(birth_date) if type(birth_date) is str else None
+            except ValueError:
+                birth_date = _read_date(birth_date)
+        if updated_at is not None:
+            try:
+                updated_at = _datetime_from_iso(updated_at) if type(updated_at) is str else None
+            except ValueError:
+                updated_at = _read_datetime(updated_at)
+        return _new_tuple(
+            cls,
+            (
+                person_id,
+                name if type(name) is str else "",
+                birth_date,
+                thumbnail_path if type(thumbnail_path) is str else "",
+                is_hidden,
+                is_favorite if type(is_favorite) is bool else None,
+                color if type(color) is str and color else None,
+                updated_at,
+            ),
         )
 
     @property
@@ -83,6 +128,38 @@ class Person:
             "color": self.color,
             "updated_at": _format_utc(self.updated_at) if self.updated_at else None,
         }
+
+
+_new_tuple = tuple.__new__
+_required_fields = operator.itemgetter("id", "name", "birthDate", "thumbnailPath", "isHidden")
+_date_from_iso = datetime.date.fromisoformat
+_datetime_from_iso = datetime.datetime.fromisoformat
+
+
+def _read_date(value: object) -> datetime.date | None:
+    """A ``YYYY-MM-DD`` date, or None for null, absent or unreadable values."""
+    if type(value) is not str:
+        return None
+    try:
+        return _date_from_iso(value[:10])
+    except ValueError:
+        return None
+
+
+def _read_datetime(value: object) -> datetime.datetime | None:
+    """An ISO 8601 date-time as Immich sends it (``...Z``), on every supported Python."""
+    if type(value) is not str:
+        return None
+    try:
+        return _datetime_from_iso(value)
+    except ValueError:
+        pass
+    try:  # Python 3.10's fromisoformat knows neither "Z" nor other fraction lengths
+        from immich_client.types import parse_datetime
+
+        return parse_datetime(value)
+    except (ValueError, OverflowError):
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,25 +218,18 @@ class BulkDownloadResult:
         return len(self.items)
 
 
-def page_counts(model: PeopleResponseDto) -> tuple[int, int]:
-    """(total, hidden) of a people page, computing ``hidden`` from ``visible`` on old servers."""
-    from immich_client.types import Unset
-
-    total = int(model.total)
-    hidden = getattr(model, "hidden", None)  # absent from models generated from pre-v1.110 specs
-    if hidden is not None and not isinstance(hidden, Unset):
-        return total, int(hidden)
-    visible = model.additional_properties.get("visible")
-    if isinstance(visible, int) and not isinstance(visible, bool):
+def page_counts(page: Mapping[str, Any]) -> tuple[int, int]:
+    """(total, hidden) of a ``PeopleResponseDto`` JSON page; old servers send ``visible`` instead."""
+    total = page["total"]
+    if type(total) is not int:
+        raise TypeError("'total' is not an integer")
+    hidden = page.get("hidden")
+    if type(hidden) is int:
+        return total, hidden
+    visible = page.get("visible")  # servers before v1.110
+    if type(visible) is int:
         return total, max(0, total - visible)
     return total, 0
-
-
-def _parse_date(value: str) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 def _format_utc(value: datetime.datetime) -> str:
