@@ -41,7 +41,7 @@ if TYPE_CHECKING:
         UnexpectedRedirectError,
     )
     from immiche.people import BulkDownloadResult, PeopleResponse, Person, ThumbnailDownload
-    from immiche.server import LoginResult, ServerVersion, User
+    from immiche.server import LoginResult, ServerInfo, ServerVersion, User
 
 _LAZY: dict[str, str] = {
     "APIStatusError": "immiche.errors",
@@ -68,6 +68,7 @@ _LAZY: dict[str, str] = {
     "RequestTimeoutError": "immiche.errors",
     "RetryPolicy": "immiche._config",
     "ServerError": "immiche.errors",
+    "ServerInfo": "immiche.server",
     "ServerVersion": "immiche.server",
     "SessionError": "immiche.errors",
     "ThumbnailDownload": "immiche.people",
@@ -122,6 +123,7 @@ __all__ = [
     "RequestTimeoutError",
     "RetryPolicy",
     "ServerError",
+    "ServerInfo",
     "ServerVersion",
     "SessionError",
     "ThumbnailDownload",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    import random
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
@@ -91,7 +92,11 @@ class RetryPolicy:
         if asked is not None:
             return min(asked, self.max_backoff)
         ceiling = min(self.max_backoff, self.backoff * (2 ** (attempt - 1)))
-        return (rng or random).uniform(ceiling / 2, ceiling)
+        if rng is None:
+            import random
+
+            return random.uniform(ceiling / 2, ceiling)  # noqa: S311 (jitter, not cryptography)
+        return rng.uniform(ceiling / 2, ceiling)
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -101,6 +106,8 @@ def parse_retry_after(value: str | None) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
+    from email.utils import parsedate_to_datetime
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -22,10 +22,17 @@ __all__ = [
     "Model",
     "Operation",
     "Parameter",
+    "is_tested",
 ]
 
 TESTED_RANGE: Final = ((1, 132), (3, 999))
 """(major, minor) bounds, inclusive, of the server versions the facade is tested against."""
+
+
+def is_tested(major: int, minor: int) -> bool:
+    """Whether a server version is within :data:`TESTED_RANGE`."""
+    low, high = TESTED_RANGE
+    return low <= (major, minor) <= high
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
-
 from immiche import _contract
 from immiche._config import PAGE_SIZE, RetryPolicy
+from immiche._http import httpx
 from immiche._url import ServerURL, api_root_from_well_known
 from immiche.errors import (
     ImmichConnectionError,
@@ -381,7 +380,7 @@ class Core:
     def warn_if_untested(self, version: ServerVersion, pinned: str) -> None:
         """Warn once when the server is outside the version range the facade is tested against."""
         (low, high) = _contract.TESTED_RANGE
-        if self.warned or low <= (version.major, version.minor) <= high:
+        if self.warned or _contract.is_tested(version.major, version.minor):
             return
         self.warned = True
         warnings.warn(

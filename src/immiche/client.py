@@ -13,19 +13,16 @@ Example:
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import os
 import ssl
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import httpx
-
+from immiche import _contract
 from immiche._atomic import open_atomic
 from immiche._config import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_RETRIES, PAGE_SIZE, RetryPolicy, Timeout
 from immiche._core import (
@@ -39,6 +36,7 @@ from immiche._core import (
     download_outcome,
     plan_bulk,
 )
+from immiche._http import httpx
 from immiche._url import parse_server_url
 from immiche.errors import (
     ImmichError,
@@ -46,9 +44,11 @@ from immiche.errors import (
     OutputFileError,
 )
 from immiche.people import BulkDownloadResult, PeopleResponse, Person, ThumbnailDownload
-from immiche.server import LoginResult, ServerVersion, User
+from immiche.server import LoginResult, ServerInfo, ServerVersion, User
 
 if TYPE_CHECKING:
+    import asyncio
+
     from immich_client import AuthenticatedClient
     from immich_client import Client as PublicClient
     from immiche.session import AuthMethod, Session
@@ -301,7 +301,13 @@ class _BaseClient(Generic[HttpT]):
         self._api_root, self._server_version = root, version
         if self._credential_kind != _NONE:
             self._low_level = self._authenticated(root)
-        self._core.warn_if_untested(version, immich_client.IMMICH_VERSION)
+            self._core.warn_if_untested(version, immich_client.IMMICH_VERSION)
+
+    def _info(self) -> ServerInfo:
+        assert self._api_root is not None
+        assert self._server_version is not None
+        version = self._server_version
+        return ServerInfo(self.base_url, self._api_root, version, _contract.is_tested(version.major, version.minor))
 
     def _check_open(self) -> None:
         if self._closed:
@@ -571,9 +577,16 @@ class Client(_BaseClient[httpx.Client]):
                 failure = err
             run.record(index, download_outcome(person_id, path, failure))
 
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="immiche-thumbnail") as pool:
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="immiche-thumbnail")
+        try:
             for future in [pool.submit(one, i, *entry) for i, entry in enumerate(plan)]:
                 future.result()
+        except BaseException:  # Ctrl-C or a failing on_progress: drop what has not started
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
         return run.result()
 
     # ---- login
@@ -592,6 +605,19 @@ class Client(_BaseClient[httpx.Client]):
             return client._run(client._core.login(client._public(client.api_root), email, password))
         finally:
             client.close()
+
+    @classmethod
+    def probe(cls, base_url: str, **options: Any) -> ServerInfo:
+        """Find a server's API root and version without any credential (no warning is issued).
+
+        Example:
+            >>> info = Client.probe("http://192.168.1.10:2283")  # doctest: +SKIP
+            >>> info.version, info.tested
+        """
+        client: Client = cls._without_credential(base_url, **options)
+        with client:
+            client.connect()
+            return client._info()
 
     def logout(self) -> bool:
         """End this login session on the server (with an API key this does nothing server-side)."""
@@ -640,6 +666,8 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
 
     async def _perform(self, effect: Send | Sleep) -> Outcome:
         if isinstance(effect, Sleep):
+            import asyncio
+
             await asyncio.sleep(effect.seconds)
             return None
         try:
@@ -682,6 +710,8 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
     async def connect(self) -> None:
         """Find the API root and check the server version now (otherwise done on first use)."""
         if self._connect_lock is None:
+            import asyncio
+
             self._connect_lock = asyncio.Lock()
         async with self._connect_lock:
             if self._api_root is None:
@@ -768,6 +798,8 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
         on_progress: ProgressCallback | None = None,
     ) -> BulkDownloadResult:
         """Download many thumbnails concurrently (at most ``concurrency`` at once); see Client."""
+        import asyncio
+
         limit = asyncio.Semaphore(self._check_concurrency(concurrency))
         _, plan = plan_bulk(people_or_ids, Path(directory))
         run = _BulkRun(len(plan), on_progress)
@@ -801,6 +833,14 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
             return await client._run(client._core.login(client._public(client._api_root), email, password))
         finally:
             await client.aclose()
+
+    @classmethod
+    async def probe(cls, base_url: str, **options: Any) -> ServerInfo:
+        """Find a server's API root and version without any credential; see :meth:`Client.probe`."""
+        client: AsyncClient = cls._without_credential(base_url, **options)
+        async with client:
+            await client.connect()
+            return client._info()
 
     async def logout(self) -> bool:
         """End this login session on the server."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from immich_client.models import LoginResponseDto, UserAdminResponseDto
 
-__all__ = ["LoginResult", "ServerVersion", "User"]
+__all__ = ["LoginResult", "ServerInfo", "ServerVersion", "User"]
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -73,3 +73,20 @@ class LoginResult:
             is_admin=bool(model.is_admin),
             server_url=server_url,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ServerInfo:
+    """What :meth:`immiche.Client.probe` learns about a server without any credential.
+
+    Attributes:
+        base_url: the server URL as normalised.
+        api_root: the API root found through ``/.well-known/immich``.
+        version: the server's version.
+        tested: whether that version is in the range this immiche is tested against.
+    """
+
+    base_url: str
+    api_root: str
+    version: ServerVersion
+    tested: bool

@@ -178,3 +178,36 @@ async def test_async_concurrency(fake_immich: ServerFactory, tmp_path: Path) -> 
     assert bulk.ok
     assert len(bulk.succeeded) == len(people)
     assert server.connections <= 8  # pooled connections are reused; never more than the concurrency
+
+
+def test_probe_needs_no_credential_and_never_warns(fake_immich: ServerFactory) -> None:
+    current, future = fake_immich(), fake_immich(server_version=(4, 1, 0))
+    info = immiche.Client.probe(current.url)
+    assert info == immiche.ServerInfo(current.url, current.api_url, immiche.ServerVersion(3, 0, 0), tested=True)
+    newer = immiche.Client.probe(future.url)  # filterwarnings=error: a warning would fail here
+    assert newer.version == immiche.ServerVersion(4, 1, 0)
+    assert newer.tested is False
+    assert {r.credential for r in current.requests} == {None}
+
+
+@pytest.mark.anyio
+async def test_async_probe(fake_immich: ServerFactory) -> None:
+    server = fake_immich(version="v2")
+    info = await immiche.AsyncClient.probe(server.url)
+    assert str(info.version) == "v2.4.1"
+
+
+def test_sync_bulk_download_stops_queued_items_when_interrupted(fake_immich: ServerFactory, tmp_path: Path) -> None:
+    server = fake_immich(people=40, latency=0.01)
+
+    def interrupt(item: object, done: int, total: int) -> None:
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with immiche.Client(server.url, api_key=server.api_key) as client:
+        people = client.fetch_people().people
+        with pytest.raises(KeyboardInterrupt):
+            client.download_thumbnails(people, tmp_path, concurrency=2, on_progress=interrupt)
+    written = list(tmp_path.glob("*.jpg"))
+    assert 3 <= len(written) < len(people)  # queued downloads were cancelled, not all run
+    assert not list(tmp_path.glob(".*"))  # no temporary files left behind

@@ -25,10 +25,9 @@ def tested_range() -> str:
 
 def compatible(version: ServerVersion) -> bool:
     """Whether the facade is tested against this server version."""
-    from immiche._contract import TESTED_RANGE
+    from immiche._contract import is_tested
 
-    low, high = TESTED_RANGE
-    return low <= (version.major, version.minor) <= high
+    return is_tested(version.major, version.minor)
 
 
 @click.group(cls=ImmicheGroup)
@@ -67,10 +66,7 @@ def info() -> None:
     Needs no credential: the server is --server, else $IMMICH_INSTANCE_URL, else the profile's.
     With --json: {"server", "api_root", "version", "pinned_version", "tested_range", "compatible"}.
     """
-    import warnings
-
     import immiche
-    from immiche._core import ImmichVersionWarning
     from immiche.cli._connect import client_options
     from immiche.cli._output import output
     from immiche.client import Client
@@ -78,15 +74,9 @@ def info() -> None:
     options = state()
     url = _server_url()
     kwargs = client_options(options)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ImmichVersionWarning)  # reported below as "compatible: no"
-        client: Client = Client._without_credential(url, **kwargs)
-        with client:
-            version = client.server_version()
-            api_root = client.api_root
-            base_url = client.base_url
+    info = Client.probe(url, **kwargs)
+    version, api_root, base_url, ok = info.version, info.api_root, info.base_url, info.tested
     pinned = immiche.PINNED_IMMICH_VERSION
-    ok = compatible(version)
     out = output()
     if out.json:
         out.emit_json(
