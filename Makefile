@@ -62,8 +62,14 @@ spec-diff: install ## what changed between two specs: make spec-diff OLD=a.json 
 	@test -n "$(OLD)" && test -n "$(NEW)" || { echo "make spec-diff: give both specs: make spec-diff OLD=old.json NEW=new.json" >&2; exit 2; }
 	$(PY) -m immiche.spec_diff "$(OLD)" "$(NEW)"
 
+demo: install ## the CLI and library against the embedded fake Immich server (thumbnails in ./demo-output/)
+	$(PY) scripts/demo.py --output demo-output
+
 dist-check: install ## build wheel + sdist, install the wheel into a fresh venv, import both packages
 	$(PY) scripts/dist_check.py
+
+bench: install ## benchmarks vs raw httpx and other clients (QUICK=1: smoke mode; ONLY=listing,...)
+	$(PY) -m bench $(if $(QUICK),--quick) $(if $(ONLY),--only $(ONLY))
 
 clean: ## remove build outputs, caches and the virtual environment
 	rm -rf $(VENV) dist build .mypy_cache .ruff_cache .pytest_cache .hypothesis demo-output \
