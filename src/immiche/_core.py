@@ -287,28 +287,31 @@ class Core:
             path=path,
         )
 
+    @staticmethod
+    def invalid(send: Send, reply: Reply, message: str, hint: str | None = None) -> InvalidResponseError:
+        """The error for an answer that is not what Immich sends."""
+        method, _, path = send.label.partition(" ")
+        return InvalidResponseError(message, status_code=reply.status_code, hint=hint, method=method, path=path)
+
     def parse_json(self, send: Send, reply: Reply) -> Any:
         """The reply's JSON body, checked for status, size and content type."""
         self.check_status(send, reply)
-        method, _, path = send.label.partition(" ")
         if reply.too_large:
-            raise InvalidResponseError(
+            raise self.invalid(
+                send,
+                reply,
                 f"the answer is larger than {send.max_bytes} bytes",
-                status_code=reply.status_code,
-                hint="this is not what Immich sends; check the server URL",
-                method=method,
-                path=path,
+                "this is not what Immich sends; check the server URL",
             )
         try:
             return json.loads(reply.content)
         except (ValueError, UnicodeDecodeError):
             kind = "an HTML page" if reply.content.lstrip()[:1] == b"<" else "a body that is not JSON"
-            raise InvalidResponseError(
+            raise self.invalid(
+                send,
+                reply,
                 f"the server answered {kind}, not Immich's JSON",
-                status_code=reply.status_code,
-                hint="check that the server URL points at Immich, not at a proxy or another web app",
-                method=method,
-                path=path,
+                "check that the server URL points at Immich, not at a proxy or another web app",
             ) from None
 
     def parse_model(self, send: Send, reply: Reply, model_name: str) -> Any:
@@ -325,14 +328,12 @@ class Core:
             raise self._shape_error(send, reply, model_name, err) from None
 
     def _shape_error(self, send: Send, reply: Reply, model_name: str, err: Exception) -> InvalidResponseError:
-        method, _, path = send.label.partition(" ")
         what = f"the field {err.args[0]!r} is missing" if isinstance(err, KeyError) and err.args else str(err)
-        return InvalidResponseError(
+        return self.invalid(
+            send,
+            reply,
             f"the answer does not fit {model_name}: {what}",
-            status_code=reply.status_code,
-            hint="the server may run an Immich version this immiche does not support; see 'immiche server info'",
-            method=method,
-            path=path,
+            "the server may run an Immich version this immiche does not support; see 'immiche server info'",
         )
 
     # ---- discovery
@@ -511,22 +512,19 @@ class Core:
 
     def _check_thumbnail(self, send: Send, reply: Reply) -> None:
         self.check_status(send, reply)
-        method, _, path = send.label.partition(" ")
         if reply.too_large:
-            raise InvalidResponseError(
-                f"the thumbnail is larger than {send.max_bytes} bytes; use download_thumbnail() to stream it to disk",
-                status_code=reply.status_code,
-                method=method,
-                path=path,
+            raise self.invalid(
+                send,
+                reply,
+                f"the thumbnail is larger than {send.max_bytes} bytes; use download_thumbnail() to stream it",
             )
         content_type = reply.headers.get("content-type", "")
         if "html" in content_type or "json" in content_type:
-            raise InvalidResponseError(
+            raise self.invalid(
+                send,
+                reply,
                 f"the server sent {content_type.split(';')[0]} instead of an image",
-                status_code=reply.status_code,
-                hint="check that the server URL points at Immich",
-                method=method,
-                path=path,
+                "check that the server URL points at Immich",
             )
 
 

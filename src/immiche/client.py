@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import ssl
@@ -20,7 +21,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, Generic, TypeVar
 
 from immiche import _contract
 from immiche._atomic import open_atomic
@@ -320,32 +321,56 @@ class _BaseClient(Generic[HttpT]):
         return concurrency
 
 
-class _BodyReader:
-    """Collects a response body up to a size bound (shared by both drivers)."""
+class _Receiver:
+    """Takes one response body: a 200 for a sink streams atomically into that file, anything else
+    is read into memory up to ``max_bytes``. Shared by both drivers, which differ only in how they
+    iterate the body."""
 
-    def __init__(self, limit: int) -> None:
-        self._limit = limit
+    def __init__(self, effect: Send, response: httpx.Response) -> None:
+        self._response = response
+        self._sink = effect.sink if effect.sink is not None and response.status_code == 200 else None
+        self._limit = effect.max_bytes
+        self._files = contextlib.ExitStack()
+        self._file: BinaryIO | None = None
         self._chunks: list[bytes] = []
         self._size = 0
-        self.too_large = False
+        self._too_large = False
+
+    def open(self) -> None:
+        if self._sink is not None:
+            self._file = self._files.enter_context(open_atomic(self._sink, mode=0o644, durable=False))
 
     def add(self, chunk: bytes) -> bool:
+        """Take a chunk; False when the in-memory bound is exceeded (stop reading)."""
         self._size += len(chunk)
+        if self._file is not None:
+            self._file.write(chunk)
+            return True
         if self._size > self._limit:
-            self.too_large = True
+            self._too_large = True
             self._chunks.clear()
             return False
         self._chunks.append(chunk)
         return True
 
-    def reply(self, response: httpx.Response) -> Reply:
-        return Reply(response.status_code, response.headers, b"".join(self._chunks), too_large=self.too_large)
+    def finish(self) -> Reply:
+        self._files.close()  # commits the sink file: rename over the target
+        response = self._response
+        if self._sink is not None:
+            return Reply(response.status_code, response.headers, written=self._size)
+        return Reply(response.status_code, response.headers, b"".join(self._chunks), too_large=self._too_large)
 
-
-def _sink_error(path: Path, err: OSError) -> OutputFileError:
-    return OutputFileError(
-        f"cannot write {path}: {err.strerror or err}", hint="check the directory exists, is writable and has space"
-    )
+    def fail(self, err: BaseException) -> Outcome:
+        """Discard the sink's temporary file; return the outcome for ``err`` or re-raise it."""
+        self._files.__exit__(type(err), err, err.__traceback__)
+        if isinstance(err, httpx.TransportError):
+            return err
+        if isinstance(err, OSError) and self._sink is not None:
+            return OutputFileError(
+                f"cannot write {self._sink}: {err.strerror or err}",
+                hint="check the directory exists, is writable and has space",
+            )
+        raise err
 
 
 def _send_args(http: httpx.Client | httpx.AsyncClient, effect: Send) -> tuple[httpx.Request, Any]:
@@ -423,24 +448,15 @@ class Client(_BaseClient[httpx.Client]):
             response = self._http.send(request, auth=auth, follow_redirects=False, stream=True)
         except httpx.TransportError as err:
             return err
+        receiver = _Receiver(effect, response)
         try:
-            if effect.sink is not None and response.status_code == 200:
-                written = 0
-                try:
-                    with open_atomic(effect.sink, mode=0o644, durable=False) as handle:
-                        for chunk in response.iter_bytes():
-                            handle.write(chunk)
-                            written += len(chunk)
-                except OSError as err:
-                    return _sink_error(effect.sink, err)
-                return Reply(response.status_code, response.headers, written=written)
-            reader = _BodyReader(effect.max_bytes)
+            receiver.open()
             for chunk in response.iter_bytes():
-                if not reader.add(chunk):
+                if not receiver.add(chunk):
                     break
-            return reader.reply(response)
-        except httpx.TransportError as err:
-            return err
+            return receiver.finish()
+        except BaseException as err:
+            return receiver.fail(err)
         finally:
             response.close()
 
@@ -675,24 +691,15 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
             response = await self._http.send(request, auth=auth, follow_redirects=False, stream=True)
         except httpx.TransportError as err:
             return err
+        receiver = _Receiver(effect, response)
         try:
-            if effect.sink is not None and response.status_code == 200:
-                written = 0
-                try:
-                    with open_atomic(effect.sink, mode=0o644, durable=False) as handle:
-                        async for chunk in response.aiter_bytes():
-                            handle.write(chunk)
-                            written += len(chunk)
-                except OSError as err:
-                    return _sink_error(effect.sink, err)
-                return Reply(response.status_code, response.headers, written=written)
-            reader = _BodyReader(effect.max_bytes)
+            receiver.open()
             async for chunk in response.aiter_bytes():
-                if not reader.add(chunk):
+                if not receiver.add(chunk):
                     break
-            return reader.reply(response)
-        except httpx.TransportError as err:
-            return err
+            return receiver.finish()
+        except BaseException as err:
+            return receiver.fail(err)
         finally:
             await response.aclose()
 

@@ -9,7 +9,6 @@ the test.
 from __future__ import annotations
 
 import ssl
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -17,7 +16,6 @@ import httpx
 import pytest
 
 from immiche.testing import FakeImmichServer
-from tests.support.fake_servers import check_contract
 
 ServerFactory = Callable[..., FakeImmichServer]
 
@@ -52,24 +50,9 @@ http = Http()
 
 
 @pytest.fixture
-def server_factory() -> Iterator[ServerFactory]:
-    """Start contract-checked servers with any options; stopped and validated at teardown."""
-    servers: list[FakeImmichServer] = []
-
-    def start(**options: Any) -> FakeImmichServer:
-        options.setdefault("record_responses", True)
-        server = FakeImmichServer(**options).start()
-        servers.append(server)
-        return server
-
-    threads_before = set(threading.enumerate())
-    yield start
-    for server in servers:
-        server.stop()
-    leaked = [t for t in threading.enumerate() if t not in threads_before and t.is_alive()]
-    assert not leaked, f"threads left running: {leaked}"
-    for server in servers:
-        check_contract(server)
+def server_factory(fake_immich: ServerFactory) -> ServerFactory:
+    """Start contract-checked servers with any options (the shared ``fake_immich`` of tests/conftest.py)."""
+    return fake_immich
 
 
 @pytest.fixture
