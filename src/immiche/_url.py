@@ -7,8 +7,9 @@ The rule, as README states it:
 - A URL that ends in ``/api`` names the API root directly; the server is the part before it.
 - Without a scheme, ``host`` and ``host:443`` mean ``https://``; any other port
   (``host:2283``, Immich's own port) means ``http://``.
-- Only http and https are accepted; user names, passwords, queries, fragments, spaces and control
-  characters are rejected before anything is sent.
+- Only http and https are accepted; user names, passwords, queries, fragments, spaces, control
+  characters and host names that cannot be looked up (empty or over-long labels, invalid IDNA)
+  are rejected before anything is sent.
 
 The API root is then resolved like the official apps do (see :func:`api_root_from_well_known`).
 """
@@ -60,6 +61,23 @@ def _reject(url: str, why: str) -> InvalidArgumentError:
     )
 
 
+def _host_is_usable(host: str) -> bool:
+    """Whether the HTTP stack can connect to ``host``, checked the way it does it on every request:
+    httpx's IDNA encoding (and decoding of ``xn--`` labels), then the socket layer's label rules
+    (no empty label, none over 63 characters). IPv6 literals were checked by ``urlsplit``."""
+    if ":" in host:
+        return True
+    import httpx
+
+    try:
+        parsed = httpx.URL(f"http://{host}/")
+        _ = parsed.host
+        parsed.raw_host.decode("ascii").encode("idna")
+    except (httpx.InvalidURL, UnicodeError):
+        return False
+    return True
+
+
 def parse_server_url(url: str) -> ServerURL:
     """Validate and normalise a server URL typed by a user.
 
@@ -86,11 +104,16 @@ def parse_server_url(url: str) -> ServerURL:
         if match is None:
             raise _reject(url, "it is not an http:// or https:// address")
         text = ("https://" if match.group(2) in (None, "443") else "http://") + text
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: "http://[::1"
+        raise _reject(url, "it is not a valid URL") from None
     if parts.scheme.lower() not in ("http", "https"):
         raise _reject(url, f"the scheme {parts.scheme!r} is not http or https")
     if not parts.hostname:
         raise _reject(url, "it has no host name")
+    if not _host_is_usable(parts.hostname):
+        raise _reject(url, "the host name is not valid")
     if parts.username is not None or parts.password is not None:
         raise _reject(
             url.rsplit("@", maxsplit=1)[-1], "it contains a user name or password; pass credentials separately"

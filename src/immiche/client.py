@@ -101,8 +101,17 @@ def _default_ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def _ssl_verify(verify: bool | str | os.PathLike[str] | ssl.SSLContext) -> bool | ssl.SSLContext:
-    """``verify`` as httpx wants it: True becomes the shared default context, a CA bundle path a new one."""
+def _ssl_verify(
+    verify: bool | str | os.PathLike[str] | ssl.SSLContext, *, plain_http: bool = False
+) -> bool | ssl.SSLContext:
+    """``verify`` as httpx wants it: True becomes the shared default context, a CA bundle path a new one.
+
+    For a plain-http server (it never redirects us anywhere: redirects are not followed) a
+    verifying context that trusts no CA stands in for the default one, whose CA store takes about
+    20 ms to load: should TLS ever be attempted with it, it fails instead of going unverified.
+    """
+    if verify is True and plain_http:
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     if verify is True:
         return _default_ssl_context()
     if isinstance(verify, (bool, ssl.SSLContext)):
@@ -186,7 +195,7 @@ class _BaseClient(Generic[HttpT]):
             self._owns_http = False
         else:
             self._http = http_type(
-                verify=_ssl_verify(verify),
+                verify=_ssl_verify(verify, plain_http=server.base.startswith("http://")),
                 timeout=self._httpx_timeout(),
                 follow_redirects=False,
                 limits=httpx.Limits(max_connections=100, max_keepalive_connections=32),

@@ -388,20 +388,27 @@ def _reject_constant(name: str) -> Any:
 
 
 def _parse_json(text: str | bytes) -> Any:
+    # The SessionErrors are raised outside the ``except`` blocks: the decoding errors hold the
+    # whole document (secrets included; UnicodeDecodeError even shows it in its repr), and must
+    # not ride along as the error's __context__, hidden by ``from None`` but still reachable.
+    problem: str | None = None
     if isinstance(text, (bytes, bytearray)):
         try:
             text = bytes(text).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise SessionError(f"not valid UTF-8 (byte {exc.start})") from None
+            problem = f"not valid UTF-8 (byte {exc.start})"
+        if problem is not None:
+            raise SessionError(problem)
     elif text.startswith("\ufeff"):
         text = text[1:]
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         # exc.msg never quotes the document; str(exc) does not either, but keep our own wording.
-        raise SessionError(f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+        problem = f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
     except (ValueError, RecursionError):
-        raise SessionError("not valid JSON") from None
+        problem = "not valid JSON"
+    raise SessionError(problem)
 
 
 # -- expiry -------------------------------------------------------------------------------------

@@ -130,3 +130,14 @@ def test_unicode_names_are_sent_as_typed(immich: respx.MockRouter) -> None:
     with immiche.Client(BASE, api_key=KEY) as client:
         assert client.search_person("Zoë Ångström 李") == []
     assert route.calls.last.request.url.params["name"] == "Zoë Ångström 李"
+
+
+def test_plain_http_clients_skip_loading_the_ca_store_but_still_verify() -> None:
+    with immiche.Client("http://nas:2283", api_key=KEY) as client:
+        context = client._http._transport._pool._ssl_context  # type: ignore[attr-defined]
+        assert context.verify_mode == ssl.CERT_REQUIRED
+        assert context.check_hostname is True
+        assert context.cert_store_stats()["x509_ca"] == 0  # trusts nothing: TLS could never go unverified
+    with immiche.Client("https://nas", api_key=KEY) as client:
+        context = client._http._transport._pool._ssl_context  # type: ignore[attr-defined]
+        assert context.cert_store_stats()["x509_ca"] > 0

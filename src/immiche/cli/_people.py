@@ -138,12 +138,14 @@ def thumbnail(person_id: str, output_path: str | None) -> None:
 
     With --json: {"id", "path", "bytes"}.
     """
+    from immiche._core import check_person_id
     from immiche.cli._connect import open_client
     from immiche.cli._output import output
     from immiche.errors import NotFoundError
 
     options = state()
     out = output()
+    check_person_id(person_id)  # first: the default output file is named after the id ('../x' -> ../x.jpg)
     to_stdout = output_path == "-"
     if to_stdout:
         if options.json:
