@@ -16,14 +16,18 @@ destination is left exactly as it was.
             out.write(chunk)
 
 ``durable=False`` skips the fsyncs: the write is still all-or-nothing if the process dies, but a
-power cut may lose it. Errors are the plain :class:`OSError` of the failing call; callers wrap
-them in their own error type.
+power cut may lose it. Only a regular file (or nothing) is ever replaced: a device, FIFO or socket
+at the destination (``/dev/null``...) raises ``OSError`` ("Not a regular file") and is left
+alone. Errors are the plain :class:`OSError` of the failing call; callers wrap them in their own
+error type.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,8 +56,24 @@ def fsync_dir(directory: str | os.PathLike[str]) -> None:
         os.close(fd)
 
 
+def _check_replaceable(path: Path) -> None:
+    """Refuse to rename over anything but a regular file (or nothing).
+
+    A rename replaces what is at ``path`` itself: a device such as ``/dev/null`` (when run as
+    root), a FIFO or a socket would become a regular file, and a symlink to one of them would be
+    replaced by one. A symlink to a regular file is replaced like a regular file.
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return  # nothing there, or nothing visible: the write itself reports real problems
+    if not stat.S_ISREG(st.st_mode):
+        raise OSError(errno.EINVAL, "Not a regular file")
+
+
 def _temp_for(path: Path, mode: int) -> tuple[int, Path]:
     """Create an exclusive temporary file next to ``path`` with exactly ``mode``."""
+    _check_replaceable(path)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TEMP_SUFFIX, dir=path.parent)
     try:
         if hasattr(os, "fchmod"):

@@ -10,9 +10,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_MAX_DOWNLOAD_BYTES",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_READ_TIMEOUT",
     "DEFAULT_RETRIES",
+    "PAGE_SIZE",
     "RetryPolicy",
     "Timeout",
 ]
@@ -25,6 +27,8 @@ DEFAULT_RETRIES: Final = 3
 """Retries after the first attempt of an idempotent request."""
 DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 """Largest JSON (or in-memory thumbnail) body read; bigger answers raise InvalidResponseError."""
+DEFAULT_MAX_DOWNLOAD_BYTES: Final = 1024 * 1024 * 1024
+"""Largest thumbnail streamed to disk (face thumbnails are a few KB; this stops an endless answer)."""
 PAGE_SIZE: Final = 1000
 """The largest page size Immich allows for GET /people."""
 

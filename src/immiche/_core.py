@@ -15,6 +15,7 @@ the effects. So the two clients cannot drift apart: they share every decision.
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 import warnings
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from immiche import _contract
-from immiche._config import PAGE_SIZE, RetryPolicy
+from immiche._config import DEFAULT_MAX_DOWNLOAD_BYTES, PAGE_SIZE, RetryPolicy
 from immiche._http import httpx
 from immiche._url import ServerURL, api_root_from_well_known
 from immiche.errors import (
@@ -53,6 +54,7 @@ __all__ = [
     "Sleep",
     "check_person_id",
     "download_outcome",
+    "is_image_answer",
     "plan_bulk",
     "prepare_output",
 ]
@@ -78,6 +80,7 @@ class Send:
     auth: httpx.Auth | None = None
     sink: Path | None = None
     max_bytes: int = 0
+    """The largest body accepted (in memory, or into the sink)."""
     label: str = ""
     """``METHOD /path`` for errors: the API path template, never the query."""
 
@@ -109,6 +112,16 @@ Steps = Generator[Effect, Outcome, T]
 
 
 # -- helpers --------------------------------------------------------------------------------------
+
+
+def is_image_answer(headers: Mapping[str, str]) -> bool:
+    """Whether a thumbnail answer may be an image: anything but HTML, JSON or text.
+
+    Immich sends ``image/jpeg`` (the spec says ``application/octet-stream``); a login page of an
+    SSO proxy or another app's JSON must never be written over a thumbnail.
+    """
+    content_type = headers.get("content-type", "").lower()
+    return not (content_type.startswith("text/") or "html" in content_type or "json" in content_type)
 
 
 def check_person_id(person_id: object) -> uuid.UUID:
@@ -274,7 +287,8 @@ class Core:
         target = httpx.URL(self.server.base).join(location) if location else None
         own = httpx.URL(self.server.base)
         if target is not None and own.scheme == "http" and target.scheme == "https" and target.host == own.host:
-            suggested = "https://" + self.server.base[len("http://") :]
+            port = f":{target.port}" if target.port not in (None, 443) else ""
+            suggested = f"https://{target.host}{port}{own.path.rstrip('/')}"
             hint = f"the server moved to HTTPS: use {suggested} as the server URL"
         else:
             hint = "use the final address as the server URL; immiche never follows redirects with your credential"
@@ -433,7 +447,7 @@ class Core:
         """
         if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= PAGE_SIZE:
             raise InvalidArgumentError(f"page_size must be an integer from 1 to {PAGE_SIZE}, not {page_size!r}")
-        page, listed = 1, 0
+        page, listed, previous_first = 1, 0, None
         from_json = Person.from_json
         while True:
             send = self.build(api, _contract.PEOPLE, page=page, size=page_size, with_hidden=with_hidden)
@@ -458,6 +472,16 @@ class Core:
             # arrived there is nothing left: this also ends a server that always says hasNextPage.
             if not has_next or not people or listed >= total:
                 return
+            # A page that starts like the previous one, or more pages than `total` allows: the server
+            # (or a cache ignoring the query) repeats itself and would be paged forever.
+            if people[0].id == previous_first or page > total // page_size + 1:
+                raise self.invalid(
+                    send,
+                    reply,
+                    f"the server answered page {page} with people it had already sent",
+                    "a proxy or cache in front of Immich may be ignoring the page parameter",
+                )
+            previous_first = people[0].id
             page += 1
 
     def fetch_people(self, api: AuthenticatedClient, *, with_hidden: bool) -> Steps[PeopleResponse]:
@@ -503,14 +527,16 @@ class Core:
         return reply.content
 
     def download_thumbnail(self, api: AuthenticatedClient, person_id: str, output_path: str | Path) -> Steps[Path]:
-        target = prepare_output(output_path)
-        send = self.build(api, _contract.THUMBNAIL, id=check_person_id(person_id))
-        send.sink = target
+        person = check_person_id(person_id)  # before anything is created on disk
+        send = self.build(api, _contract.THUMBNAIL, id=person)
+        send.sink = target = prepare_output(output_path)
+        send.max_bytes = DEFAULT_MAX_DOWNLOAD_BYTES
         reply = yield from self.call(send)
         self._check_thumbnail(send, reply)
         return target
 
     def _check_thumbnail(self, send: Send, reply: Reply) -> None:
+        """Raise unless the reply is an image (a sink only ever receives image answers)."""
         self.check_status(send, reply)
         if reply.too_large:
             raise self.invalid(
@@ -518,8 +544,8 @@ class Core:
                 reply,
                 f"the thumbnail is larger than {send.max_bytes} bytes; use download_thumbnail() to stream it",
             )
-        content_type = reply.headers.get("content-type", "")
-        if "html" in content_type or "json" in content_type:
+        if not is_image_answer(reply.headers):
+            content_type = reply.headers.get("content-type", "")
             raise self.invalid(
                 send,
                 reply,
@@ -528,34 +554,53 @@ class Core:
             )
 
 
-def prepare_output(output_path: str | Path) -> Path:
-    """Check an output file path and create its parent directories."""
-    if not isinstance(output_path, (str, Path)) or not str(output_path).strip():
-        raise InvalidArgumentError("the output path is empty")
-    target = Path(output_path).expanduser()
-    if target.is_dir():
-        raise InvalidArgumentError(f"{target} is a directory", hint="give a file name such as thumbnail.jpg")
+def _output_dir(directory: Path) -> Path:
+    """Create ``directory`` (and its parents); any refusal is an OutputFileError."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
+        directory.mkdir(parents=True, exist_ok=True)
+    except (OSError, ValueError) as err:
         raise OutputFileError(
-            f"cannot create the directory {target.parent}: {err.strerror or err}",
+            f"cannot create the directory {directory}: {getattr(err, 'strerror', None) or err}",
             hint="choose a directory you can write to",
         ) from None
+    return directory
+
+
+def _output_path(output_path: object) -> Path:
+    if not isinstance(output_path, (str, os.PathLike)) or not str(output_path).strip():
+        raise InvalidArgumentError("the output path is empty", hint="give a file name such as thumbnail.jpg")
+    text = os.fspath(output_path)
+    if "\0" in str(text):
+        raise InvalidArgumentError("the output path contains a NUL character")
+    return Path(text).expanduser()
+
+
+def prepare_output(output_path: str | os.PathLike[str]) -> Path:
+    """Check an output file path and create its parent directories."""
+    target = _output_path(output_path)
+    try:
+        is_dir = target.is_dir()
+    except OSError as err:  # e.g. a name longer than the file system allows
+        raise OutputFileError(f"cannot use {target}: {err.strerror or err}", hint="choose a shorter path") from None
+    if is_dir:
+        raise InvalidArgumentError(f"{target} is a directory", hint="give a file name such as thumbnail.jpg")
+    _output_dir(target.parent)
     return target
 
 
 def plan_bulk(
     people_or_ids: Iterable[Person | Mapping[str, Any] | str], directory: str | Path
 ) -> tuple[Path, list[tuple[str, Path | None, ImmichError | None]]]:
-    """Work out ``<directory>/<person-id>.jpg`` for each item; invalid ids become per-item errors."""
-    folder = Path(directory).expanduser()
+    """Work out ``<directory>/<person-id>.jpg`` for each item.
+
+    Invalid ids, and a directory that cannot be created, become per-item errors: a bulk download
+    always returns its result.
+    """
+    folder_error: ImmichError | None = None
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise OutputFileError(
-            f"cannot create the directory {folder}: {err.strerror or err}", hint="choose a directory you can write to"
-        ) from None
+        folder = _output_dir(_output_path(directory))
+    except ImmichError as err:
+        folder, folder_error = Path(), err
     plan: list[tuple[str, Path | None, ImmichError | None]] = []
     seen: set[str] = set()
     for item in people_or_ids:
@@ -568,7 +613,7 @@ def plan_bulk(
         if person_id in seen:
             continue
         seen.add(person_id)
-        plan.append((person_id, folder / f"{person_id}.jpg", None))
+        plan.append((person_id, None, folder_error) if folder_error else (person_id, folder / f"{person_id}.jpg", None))
     return folder, plan
 
 

@@ -35,6 +35,7 @@ from immiche._core import (
     Sleep,
     Steps,
     download_outcome,
+    is_image_answer,
     plan_bulk,
 )
 from immiche._http import httpx
@@ -337,7 +338,8 @@ class _Receiver:
 
     def __init__(self, effect: Send, response: httpx.Response) -> None:
         self._response = response
-        self._sink = effect.sink if effect.sink is not None and response.status_code == 200 else None
+        streamed = response.status_code == 200 and is_image_answer(response.headers)
+        self._sink = effect.sink if effect.sink is not None and streamed else None
         self._limit = effect.max_bytes
         self._files = contextlib.ExitStack()
         self._file: BinaryIO | None = None
@@ -352,19 +354,22 @@ class _Receiver:
     def add(self, chunk: bytes) -> bool:
         """Take a chunk; False when the in-memory bound is exceeded (stop reading)."""
         self._size += len(chunk)
-        if self._file is not None:
-            self._file.write(chunk)
-            return True
         if self._size > self._limit:
             self._too_large = True
             self._chunks.clear()
             return False
+        if self._file is not None:
+            self._file.write(chunk)
+            return True
         self._chunks.append(chunk)
         return True
 
     def finish(self) -> Reply:
-        self._files.close()  # commits the sink file: rename over the target
         response = self._response
+        if self._sink is not None and self._too_large:  # discard the temporary file, keep the old one
+            self._files.__exit__(OverflowError, OverflowError(), None)
+            return Reply(response.status_code, response.headers, too_large=True)
+        self._files.close()  # commits the sink file: rename over the target
         if self._sink is not None:
             return Reply(response.status_code, response.headers, written=self._size)
         return Reply(response.status_code, response.headers, b"".join(self._chunks), too_large=self._too_large)

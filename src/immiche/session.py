@@ -760,7 +760,13 @@ class SessionStore:
         data = session.to_json().encode("ascii")
         path = self.base / _PROFILES_DIR / name / _SESSION_FILE
         for attempt in range(1, _SAVE_ATTEMPTS + 1):
-            directory = self.config_dir(name)
+            try:
+                directory = self.config_dir(name)
+            except SessionError as exc:
+                # A concurrent clear() removed the directory while it was being made: again.
+                if isinstance(exc.__cause__, FileNotFoundError) and attempt < _SAVE_ATTEMPTS:
+                    continue
+                raise
             path = directory / _SESSION_FILE
             try:
                 atomic_write(path, data, mode=_FILE_MODE)

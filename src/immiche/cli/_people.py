@@ -169,7 +169,11 @@ def thumbnail(person_id: str, output_path: str | None) -> None:
             from pathlib import Path
 
             target = Path(output_path) if output_path else Path(f"{person_id}.jpg")
-            if target.is_dir():
+            try:
+                into_directory = target.is_dir()
+            except (OSError, ValueError):  # an unusable name: the library reports it clearly
+                into_directory = False
+            if into_directory:
                 target = target / f"{person_id}.jpg"
             saved = client.download_thumbnail(person_id, target)
         except NotFoundError:
