@@ -11,7 +11,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,23 +108,15 @@ def cli(tmp_path: Path) -> Cli:
 
 
 @pytest.fixture
-def server() -> Iterator[FakeImmichServer]:
-    with FakeImmichServer() as running:
-        yield running
+def server(fake_immich: Callable[..., FakeImmichServer]) -> FakeImmichServer:
+    """A sample server whose every answer is validated against the spec at teardown."""
+    return fake_immich()
 
 
 @pytest.fixture
-def make_server() -> Iterator[Callable[..., FakeImmichServer]]:
-    started: list[FakeImmichServer] = []
-
-    def start(**options: Any) -> FakeImmichServer:
-        running = FakeImmichServer(**options).start()
-        started.append(running)
-        return running
-
-    yield start
-    for running in reversed(started):
-        running.stop()
+def make_server(fake_immich: Callable[..., FakeImmichServer]) -> Callable[..., FakeImmichServer]:
+    """Start contract-checked servers with any options (tests/conftest.py's ``fake_immich``)."""
+    return fake_immich
 
 
 @pytest.fixture

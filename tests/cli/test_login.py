@@ -8,6 +8,7 @@ import pty
 import select
 import sys
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -223,13 +224,14 @@ def test_logout_of_an_api_key_removes_the_session_only(logged_in: Cli, server: F
     assert not any(r.path == "/api/auth/logout" for r in server.requests)
 
 
-def test_logout_succeeds_with_a_note_when_the_server_is_unreachable(cli: Cli) -> None:
-    with FakeImmichServer() as gone:
-        user = gone.user
-        assert (
-            cli("login", "--server", gone.url, "--email", user.email, "--password-stdin", input=user.password).code == 0
-        )
-        url = gone.url
+def test_logout_succeeds_with_a_note_when_the_server_is_unreachable(
+    cli: Cli, make_server: Callable[..., FakeImmichServer]
+) -> None:
+    gone = make_server()
+    user = gone.user
+    assert cli("login", "--server", gone.url, "--email", user.email, "--password-stdin", input=user.password).code == 0
+    url = gone.url
+    gone.stop()
     result = cli("logout")
     assert result.code == 0, result
     assert "note: could not end the session on the server" in result.err

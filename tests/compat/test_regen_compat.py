@@ -15,10 +15,9 @@ from pathlib import Path
 import pytest
 
 import immiche
-from immiche.testing import FakeImmichServer
 from tests.compat.conftest import PINNED, V2, regen, spec, tree, write
 from tests.compat.test_variants import remove_get_person, total_to_string
-from tests.conftest import ROOT
+from tests.conftest import ROOT, ServerFactory
 
 pytestmark = pytest.mark.slow
 
@@ -96,10 +95,10 @@ def test_a_check_that_cannot_run_is_not_taken_for_a_verdict(repo_copy: Path) -> 
     assert "regen: --force: regenerating although the facade could not be checked" in forced.stderr
 
 
-def test_the_command_of_the_runtime_warning_works(repo_copy: Path, tmp_path: Path) -> None:
+def test_the_command_of_the_runtime_warning_works(repo_copy: Path, tmp_path: Path, fake_immich: ServerFactory) -> None:
     """A server outside the tested range: the warning's `scripts/regen.sh --version` does the job."""
+    server = fake_immich(server_version=(4, 1, 0))
     with (
-        FakeImmichServer(server_version=(4, 1, 0)) as server,
         immiche.Client(server.url, api_key=server.api_key) as client,
         warnings.catch_warnings(record=True) as caught,
     ):
