@@ -14,6 +14,10 @@ __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_READ_TIMEOUT",
     "DEFAULT_RETRIES",
+    "DEFAULT_TOTAL_TIMEOUT",
+    "MAX_PAGES",
+    "MAX_SEARCH_NAME",
+    "MAX_TIMEOUT",
     "PAGE_SIZE",
     "RetryPolicy",
     "Timeout",
@@ -23,6 +27,10 @@ DEFAULT_CONNECT_TIMEOUT: Final = 5.0
 """Seconds to wait for a TCP/TLS connection."""
 DEFAULT_READ_TIMEOUT: Final = 30.0
 """Seconds to wait for each read (and write) on an open connection."""
+DEFAULT_TOTAL_TIMEOUT: Final = 60.0
+"""Seconds one request may take from its first attempt to its last byte, retries and waits included."""
+MAX_TIMEOUT: Final = 86400.0
+"""The longest timeout accepted (a day); longer values are almost certainly a mistake."""
 DEFAULT_RETRIES: Final = 3
 """Retries after the first attempt of an idempotent request."""
 DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
@@ -31,32 +39,61 @@ DEFAULT_MAX_DOWNLOAD_BYTES: Final = 1024 * 1024 * 1024
 """Largest thumbnail streamed to disk (face thumbnails are a few KB; this stops an endless answer)."""
 PAGE_SIZE: Final = 1000
 """The largest page size Immich allows for GET /people."""
+MAX_PAGES: Final = 1000
+"""The most pages one listing reads (1,000,000 people at the default page size): a server that
+claims an enormous ``total`` and keeps sending new pages is stopped there."""
+MAX_SEARCH_NAME: Final = 4096
+"""The longest name :meth:`search_person` sends: it travels in the URL's query, which httpx caps at 64 KiB
+(4,096 characters stay under it even when each one is percent-encoded UTF-8)."""
+
+
+def _seconds(value: object, what: str) -> float | None:
+    """A timeout value checked: None, or a finite positive number of seconds up to MAX_TIMEOUT."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_TIMEOUT:
+        from immiche.errors import InvalidArgumentError
+
+        shown = repr(value) if isinstance(value, (int, float, str)) else type(value).__name__
+        raise InvalidArgumentError(  # also NaN, inf and 1e300 (which would fail at request time)
+            f"{what} must be a positive number of seconds up to {MAX_TIMEOUT:g}, not {shown[:40]}"
+        )
+    return float(value)
 
 
 @dataclass(frozen=True)
 class Timeout:
     """Timeouts in seconds; ``None`` disables one.
 
+    ``connect`` bounds opening a connection, ``read`` each read (and write) on it, and ``total``
+    a whole request: from its first attempt to its last byte, retries and their waits included,
+    so a server that sends one byte at a time cannot hold a call for longer. Every value must be
+    a finite number of seconds up to a day.
+
     Example:
         >>> Timeout(connect=2.0, read=60.0)
-        Timeout(connect=2.0, read=60.0)
+        Timeout(connect=2.0, read=60.0, total=60.0)
     """
 
     connect: float | None = DEFAULT_CONNECT_TIMEOUT
     read: float | None = DEFAULT_READ_TIMEOUT
+    total: float | None = DEFAULT_TOTAL_TIMEOUT
+
+    def __post_init__(self) -> None:
+        for name in ("connect", "read", "total"):
+            object.__setattr__(self, name, _seconds(getattr(self, name), f"timeout {name}"))
 
     @classmethod
     def coerce(cls, value: Timeout | float | None) -> Timeout:
-        """Accept a Timeout, one number for both phases, or None (no timeout at all)."""
+        """Accept a Timeout, one number (a request's whole duration; connecting at most 5 s of it),
+        or None (no timeout at all)."""
         if isinstance(value, Timeout):
             return value
         if value is None:
-            return cls(connect=None, read=None)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            from immiche.errors import InvalidArgumentError
-
-            raise InvalidArgumentError(f"timeout must be a positive number of seconds, not {value!r}")
-        return cls(connect=min(float(value), DEFAULT_CONNECT_TIMEOUT), read=float(value))
+            return cls(connect=None, read=None, total=None)
+        seconds = _seconds(value, "timeout")
+        assert seconds is not None
+        return cls(connect=min(seconds, DEFAULT_CONNECT_TIMEOUT), read=seconds, total=seconds)
 
 
 @dataclass(frozen=True)

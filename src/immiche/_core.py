@@ -15,20 +15,31 @@ the effects. So the two clients cannot drift apart: they share every decision.
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import time
 import uuid
 import warnings
 from collections.abc import Callable, Generator, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from immiche import _contract
-from immiche._config import DEFAULT_MAX_DOWNLOAD_BYTES, PAGE_SIZE, RetryPolicy
+from immiche._atomic import remove_stale_temps_once
+from immiche._config import (
+    DEFAULT_MAX_DOWNLOAD_BYTES,
+    MAX_PAGES,
+    MAX_SEARCH_NAME,
+    PAGE_SIZE,
+    RetryPolicy,
+    Timeout,
+)
 from immiche._http import httpx
 from immiche._url import ServerURL, api_root_from_well_known
 from immiche.errors import (
+    APIStatusError,
     ImmichConnectionError,
     ImmichError,
     InvalidArgumentError,
@@ -37,6 +48,7 @@ from immiche.errors import (
     RequestTimeoutError,
     UnexpectedRedirectError,
     error_from_response,
+    redact_error,
 )
 from immiche.people import PeopleResponse, Person, ThumbnailDownload, page_counts, person_id_of
 from immiche.server import LoginResult, ServerVersion, User
@@ -55,6 +67,7 @@ __all__ = [
     "check_person_id",
     "download_outcome",
     "is_image_answer",
+    "looks_like_image",
     "plan_bulk",
     "prepare_output",
 ]
@@ -80,9 +93,13 @@ class Send:
     auth: httpx.Auth | None = None
     sink: Path | None = None
     max_bytes: int = 0
-    """The largest body accepted (in memory, or into the sink)."""
+    """The largest body read into memory."""
+    sink_max_bytes: int = 0
+    """The largest image streamed into the sink (only a 200 image answer goes there)."""
     label: str = ""
     """``METHOD /path`` for errors: the API path template, never the query."""
+    deadline: float | None = None
+    """``time.monotonic()`` by which the whole request must be over (the driver stops reading then)."""
 
 
 @dataclass
@@ -124,8 +141,36 @@ def is_image_answer(headers: Mapping[str, str]) -> bool:
     return not (content_type.startswith("text/") or "html" in content_type or "json" in content_type)
 
 
+IMAGE_SNIFF_BYTES = 16
+"""How many bytes of a thumbnail answer :func:`looks_like_image` needs to decide."""
+
+
+def looks_like_image(headers: Mapping[str, str], head: bytes) -> bool:
+    """Whether a thumbnail answer whose body starts with ``head`` is an image worth writing.
+
+    An empty body never is. An ``image/*`` content type is trusted; without one (or with a
+    generic one such as ``application/octet-stream``, which the spec names) the body must start
+    like an image format (JPEG, PNG, WebP, GIF, AVIF/HEIC, TIFF), so that an HTML page or any
+    other junk is never saved as a ``.jpg``.
+    """
+    if not head or not is_image_answer(headers):
+        return False
+    if headers.get("content-type", "").lower().strip().startswith("image/"):
+        return True
+    return (
+        head.startswith((b"\xff\xd8", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*"))
+        or (head.startswith(b"RIFF") and head[8:12] == b"WEBP")
+        or head[4:8] == b"ftyp"
+    )
+
+
+_CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
 def check_person_id(person_id: object) -> uuid.UUID:
-    """Accept a person id only if it is a UUID, so nothing else ever reaches a URL path."""
+    """Accept a person id only if it is a canonical UUID (36 characters: hex digits, and dashes
+    at positions 9, 14, 19 and 24), so nothing else ever reaches a URL path and no id is silently
+    read as another one (``uuid.UUID`` alone accepts ``+``, ``_``, braces and ``urn:uuid:``)."""
     if isinstance(person_id, uuid.UUID):
         return person_id
     if isinstance(person_id, Person):
@@ -133,16 +178,12 @@ def check_person_id(person_id: object) -> uuid.UUID:
     if not isinstance(person_id, str):
         raise InvalidArgumentError(f"a person id must be a UUID string, not {type(person_id).__name__}")
     text = person_id.strip()
-    try:
-        if len(text) != 36:
-            raise ValueError(text)
+    if _CANONICAL_UUID.fullmatch(text):
         return uuid.UUID(text)
-    except ValueError:
-        shown = repr(person_id[:60])
-        raise InvalidArgumentError(
-            f"{shown} is not a person id",
-            hint="person ids are UUIDs like 5174df3b-37a7-46b2-a6c6-5cee411fbdae ('immiche people list' shows them)",
-        ) from None
+    raise InvalidArgumentError(
+        f"{person_id[:60]!r} is not a person id",
+        hint="person ids are UUIDs like 5174df3b-37a7-46b2-a6c6-5cee411fbdae ('immiche people list' shows them)",
+    )
 
 
 def check_name(name: object) -> str:
@@ -152,6 +193,11 @@ def check_name(name: object) -> str:
         raise InvalidArgumentError("the name to search for is empty", hint="give at least one character")
     if any(ord(ch) < 32 for ch in name):
         raise InvalidArgumentError("the name to search for contains control characters")
+    if len(name.strip()) > MAX_SEARCH_NAME:
+        raise InvalidArgumentError(
+            f"the name to search for is longer than {MAX_SEARCH_NAME} characters ({len(name.strip())})",
+            hint="search for a part of the name",
+        )
     return name.strip()
 
 
@@ -160,11 +206,16 @@ def _transport_error(err: Exception, label: str, server: str) -> ImmichError:
     method, _, path = label.partition(" ")
     where = {"method": method or None, "path": path or None}
     text = str(err) or type(err).__name__
-    if isinstance(err, httpx.TimeoutException):
-        phase = "connect to" if isinstance(err, httpx.ConnectTimeout) else "get an answer from"
+    if isinstance(err, (httpx.ConnectTimeout, httpx.PoolTimeout)) and not isinstance(err, _DeadlinePassed):
         return RequestTimeoutError(
-            f"timed out trying to {phase} {server}",
-            hint="the server is slow or unreachable; raise the timeout (--timeout) or try again",
+            f"timed out trying to connect to {server}",
+            hint="check the server URL (host and port), that the server is up, and that this machine can reach it",
+            **where,
+        )
+    if isinstance(err, httpx.TimeoutException):
+        return RequestTimeoutError(
+            f"timed out trying to get an answer from {server}",
+            hint="the server is slow or overloaded; try again later, or raise the timeout (--timeout)",
             **where,
         )
     lowered = text.lower()
@@ -202,10 +253,22 @@ def _transport_error(err: Exception, label: str, server: str) -> ImmichError:
     return ImmichConnectionError(f"request to {server} failed: {type(err).__name__}: {text}", **where)
 
 
+class _DeadlinePassed(httpx.ReadTimeout):
+    """The request's overall deadline (``Timeout.total``) passed while its answer was arriving."""
+
+
+def deadline_passed() -> httpx.ReadTimeout:
+    """What a driver answers when a request's deadline passes mid-body."""
+    return _DeadlinePassed("the request took longer than its total timeout")
+
+
 def _retryable_transport(err: Exception) -> bool:
-    if isinstance(err, (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError)):
+    """Connections that broke on an open connection (a keep-alive connection the server dropped)
+    are retried; a host that does not answer, refuses, or cannot be resolved is reported at once,
+    within the timeout the user gave."""
+    if isinstance(err, (httpx.RemoteProtocolError, httpx.ReadError)):
         text = str(err).lower()
-        return not ("certificate" in text or "ssl" in text or "name or service" in text or "nodename" in text)
+        return not ("certificate" in text or "ssl" in text)
     return False
 
 
@@ -219,6 +282,9 @@ class Core:
     server: ServerURL
     retry: RetryPolicy
     max_bytes: int
+    timeout: Timeout = field(default_factory=Timeout)
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+    """Credentials to keep out of errors, even when a server echoes them back."""
     sleep_clock: Callable[[], float] = time.monotonic
     warned: bool = field(default=False)
 
@@ -238,30 +304,57 @@ class Core:
             label=f"{operation.method} {operation.path}",
         )
 
+    def scrub(self, error: ImmichError, *extra: str) -> ImmichError:
+        """``error`` without this client's credentials (or ``extra`` ones) in any of its texts."""
+        return redact_error(error, (*self.secrets, *extra))
+
+    def _attempt(self, send: Send, deadline: float | None) -> Send:
+        """``send`` for one attempt: connect and read timeouts no longer than what is left."""
+        if deadline is None:
+            return send
+        left = max(0.001, deadline - self.sleep_clock())
+        timeout = send.options.get("timeout")
+        if isinstance(timeout, httpx.Timeout):
+            timeout = httpx.Timeout(
+                connect=min(timeout.connect or left, left),
+                read=min(timeout.read or left, left),
+                write=min(timeout.write or left, left),
+                pool=min(timeout.pool or left, left),
+            )
+        else:
+            timeout = httpx.Timeout(left)
+        return replace(send, options={**send.options, "timeout": timeout}, deadline=deadline)
+
     def call(self, send: Send, *, idempotent: bool = True) -> Steps[Reply]:
-        """Send with retries; return the final reply (any status) or raise a transport error."""
+        """Send with retries; return the final reply (any status) or raise a transport error.
+
+        The whole of it, retries and waits included, ends within ``timeout.total``.
+        """
         started = self.sleep_clock()
+        deadline = None if self.timeout.total is None else started + self.timeout.total
         attempt = 0
         while True:
-            outcome = yield send
+            outcome = yield self._attempt(send, deadline)
             retry_after: str | None = None
             if isinstance(outcome, ImmichError):  # e.g. the output file could not be written
                 raise outcome
             if isinstance(outcome, Exception):
-                if not (idempotent and _retryable_transport(outcome)) or not self._may_retry(attempt, started, None):
+                if not (idempotent and _retryable_transport(outcome)) or not self._may_retry(
+                    attempt, started, None, deadline
+                ):
                     raise _transport_error(outcome, send.label, self.server.base) from outcome
             elif isinstance(outcome, Reply):
                 if not (idempotent and outcome.status_code in self.retry.retry_statuses):
                     return outcome
                 retry_after = outcome.headers.get("retry-after")
-                if not self._may_retry(attempt, started, retry_after):
+                if not self._may_retry(attempt, started, retry_after, deadline):
                     return outcome
             else:  # pragma: no cover (drivers always answer a Send)
                 raise TypeError(f"unexpected outcome {outcome!r}")
             attempt += 1
             yield Sleep(self.retry.delay(attempt, retry_after))
 
-    def _may_retry(self, attempt: int, started: float, retry_after: str | None) -> bool:
+    def _may_retry(self, attempt: int, started: float, retry_after: str | None, deadline: float | None) -> bool:
         if attempt >= self.retry.max_retries:
             return False
         from immiche._config import parse_retry_after
@@ -270,7 +363,10 @@ class Core:
         if asked is not None and asked > self.retry.max_backoff:
             return False  # the server asks for a longer wait than we are willing to block
         planned = asked if asked is not None else self.retry.backoff * (2**attempt)
-        return self.sleep_clock() - started + planned <= self.retry.max_total
+        now = self.sleep_clock()
+        if deadline is not None and now + planned >= deadline:
+            return False  # no time left for another attempt
+        return now - started + planned <= self.retry.max_total
 
     def check_status(self, send: Send, reply: Reply) -> None:
         """Raise the matching immiche error unless the reply is a 2xx."""
@@ -414,12 +510,26 @@ class Core:
         send = self.build(public, _contract.VERSION)
         reply = yield from self.call(send)
         model = self.parse_model(send, reply, "ServerVersionResponseDto")
-        return ServerVersion(int(model.major), int(model.minor), int(model.patch))
+        numbers = (model.major, model.minor, model.patch)
+        if not all(type(n) is int and 0 <= n < 1_000_000 for n in numbers):  # not bool, float, str, None
+            shown = ", ".join(repr(n)[:20] for n in numbers)
+            raise self.invalid(
+                send,
+                reply,
+                f"the server's version is not three whole numbers ({shown})",
+                "this is not what Immich sends; check the server URL",
+            )
+        return ServerVersion(*numbers)
 
     def ping(self, public: PublicClient) -> Steps[bool]:
+        """True when the server answers ``{"res": "pong"}``; False when it answers anything else
+        (an error status, another body); connection failures raise."""
         send = self.build(public, _contract.PING)
         reply = yield from self.call(send)
-        return isinstance(self.parse_model(send, reply, "ServerPingResponse").res, str)
+        try:
+            return self.parse_model(send, reply, "ServerPingResponse").res == "pong"  # type: ignore[no-any-return]
+        except (InvalidResponseError, APIStatusError, UnexpectedRedirectError):
+            return False
 
     def whoami(self, api: AuthenticatedClient) -> Steps[User]:
         send = self.build(api, _contract.ME)
@@ -448,6 +558,7 @@ class Core:
         if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= PAGE_SIZE:
             raise InvalidArgumentError(f"page_size must be an integer from 1 to {PAGE_SIZE}, not {page_size!r}")
         page, listed, previous_first = 1, 0, None
+        most = max(1, min(MAX_PAGES, math.ceil(10**15 / page_size)))
         from_json = Person.from_json
         while True:
             send = self.build(api, _contract.PEOPLE, page=page, size=page_size, with_hidden=with_hidden)
@@ -480,6 +591,13 @@ class Core:
                     reply,
                     f"the server answered page {page} with people it had already sent",
                     "a proxy or cache in front of Immich may be ignoring the page parameter",
+                )
+            if page >= most:
+                raise self.invalid(
+                    send,
+                    reply,
+                    f"the server still has more people after {page} pages ({listed} people; it claims {total})",
+                    f"immiche reads at most {MAX_PAGES} pages per listing; use a larger page_size",
                 )
             previous_first = people[0].id
             page += 1
@@ -526,11 +644,13 @@ class Core:
         self._check_thumbnail(send, reply)
         return reply.content
 
-    def download_thumbnail(self, api: AuthenticatedClient, person_id: str, output_path: str | Path) -> Steps[Path]:
+    def download_thumbnail(
+        self, api: AuthenticatedClient, person_id: str, output_path: str | os.PathLike[str]
+    ) -> Steps[Path]:
         person = check_person_id(person_id)  # before anything is created on disk
         send = self.build(api, _contract.THUMBNAIL, id=person)
         send.sink = target = prepare_output(output_path)
-        send.max_bytes = DEFAULT_MAX_DOWNLOAD_BYTES
+        send.sink_max_bytes = DEFAULT_MAX_DOWNLOAD_BYTES  # errors and non-images: max_bytes, in memory
         reply = yield from self.call(send)
         self._check_thumbnail(send, reply)
         return target
@@ -539,19 +659,31 @@ class Core:
         """Raise unless the reply is an image (a sink only ever receives image answers)."""
         self.check_status(send, reply)
         if reply.too_large:
+            limit = send.sink_max_bytes if send.sink is not None else send.max_bytes
             raise self.invalid(
                 send,
                 reply,
-                f"the thumbnail is larger than {send.max_bytes} bytes; use download_thumbnail() to stream it",
+                f"the thumbnail is larger than {limit} bytes"
+                + ("" if send.sink is not None else "; use download_thumbnail() to stream it"),
             )
-        if not is_image_answer(reply.headers):
-            content_type = reply.headers.get("content-type", "")
-            raise self.invalid(
-                send,
-                reply,
-                f"the server sent {content_type.split(';')[0]} instead of an image",
-                "check that the server URL points at Immich",
-            )
+        if send.sink is not None:  # the driver streamed it only if it was a 200 that looks like an image
+            image = reply.written > 0
+        else:
+            image = reply.status_code == 200 and looks_like_image(reply.headers, reply.content[:IMAGE_SNIFF_BYTES])
+        if image:
+            return
+        content_type = reply.headers.get("content-type", "").split(";")[0].strip()[:60]
+        if not reply.content:
+            what = f"answered {reply.status_code} with an empty body"
+        elif reply.status_code != 200:
+            what = f"answered {reply.status_code}"
+        elif not is_image_answer(reply.headers):
+            what = f"sent {content_type!r}"
+        else:
+            what = f"sent something that is not an image ({content_type or 'no content type'})"
+        raise self.invalid(
+            send, reply, f"the server {what} instead of an image", "check that the server URL points at Immich"
+        )
 
 
 def _output_dir(directory: Path) -> Path:
@@ -567,7 +699,7 @@ def _output_dir(directory: Path) -> Path:
 
 
 def _output_path(output_path: object) -> Path:
-    if not isinstance(output_path, (str, os.PathLike)) or not str(output_path).strip():
+    if not isinstance(output_path, (str, os.PathLike)) or not str(os.fspath(output_path)).strip():
         raise InvalidArgumentError("the output path is empty", hint="give a file name such as thumbnail.jpg")
     text = os.fspath(output_path)
     if "\0" in str(text):
@@ -576,20 +708,31 @@ def _output_path(output_path: object) -> Path:
 
 
 def prepare_output(output_path: str | os.PathLike[str]) -> Path:
-    """Check an output file path and create its parent directories."""
+    """Check an output file path and create its parent directories.
+
+    A path that ends with a separator (``"thumbs/"``) names a directory, existing or not, so it is
+    refused like an existing directory (``Path`` would silently drop the slash and write a file
+    named ``thumbs``).
+    """
     target = _output_path(output_path)
+    text = os.fspath(output_path)
+    if str(text).endswith(("/", os.sep)) or (os.altsep and str(text).endswith(os.altsep)):
+        raise InvalidArgumentError(
+            f"{str(text)[:200]!r} names a directory (it ends with a slash)",
+            hint="give a file name such as thumbs/thumbnail.jpg, or use download_thumbnails() for a directory",
+        )
     try:
         is_dir = target.is_dir()
     except OSError as err:  # e.g. a name longer than the file system allows
         raise OutputFileError(f"cannot use {target}: {err.strerror or err}", hint="choose a shorter path") from None
     if is_dir:
         raise InvalidArgumentError(f"{target} is a directory", hint="give a file name such as thumbnail.jpg")
-    _output_dir(target.parent)
+    remove_stale_temps_once(_output_dir(target.parent))  # what a killed run left there
     return target
 
 
 def plan_bulk(
-    people_or_ids: Iterable[Person | Mapping[str, Any] | str], directory: str | Path
+    people_or_ids: Iterable[Person | Mapping[str, Any] | str], directory: str | os.PathLike[str]
 ) -> tuple[Path, list[tuple[str, Path | None, ImmichError | None]]]:
     """Work out ``<directory>/<person-id>.jpg`` for each item.
 
@@ -599,6 +742,7 @@ def plan_bulk(
     folder_error: ImmichError | None = None
     try:
         folder = _output_dir(_output_path(directory))
+        remove_stale_temps_once(folder)  # what a killed run left there
     except ImmichError as err:
         folder, folder_error = Path(), err
     plan: list[tuple[str, Path | None, ImmichError | None]] = []

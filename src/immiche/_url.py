@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from immiche.errors import InvalidArgumentError
+from immiche.errors import InvalidArgumentError, redact_url
 
 __all__ = ["ServerURL", "api_root_from_well_known", "parse_server_url"]
 
@@ -54,6 +54,11 @@ class ServerURL:
 
 
 def _reject(url: str, why: str) -> InvalidArgumentError:
+    """The error for a URL, which shows it without user name, password, query or fragment."""
+    if "://" not in url and ("@" in url or "?" in url or "#" in url):
+        url = redact_url("x://" + url)[4:]
+    else:
+        url = redact_url(url)
     shown = url if len(url) <= 80 else url[:77] + "..."
     return InvalidArgumentError(
         f"invalid server URL {shown!r}: {why}",
@@ -115,9 +120,7 @@ def parse_server_url(url: str) -> ServerURL:
     if not _host_is_usable(parts.hostname):
         raise _reject(url, "the host name is not valid")
     if parts.username is not None or parts.password is not None:
-        raise _reject(
-            url.rsplit("@", maxsplit=1)[-1], "it contains a user name or password; pass credentials separately"
-        )
+        raise _reject(url, "it contains a user name or password; pass credentials separately")
     if parts.query or parts.fragment or text.endswith(("?", "#")):
         raise _reject(url, "it contains a query or fragment")
     try:

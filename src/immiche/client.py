@@ -13,37 +13,34 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 import ssl
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from immiche import _contract
-from immiche._atomic import open_atomic
 from immiche._config import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_RETRIES, PAGE_SIZE, RetryPolicy, Timeout
 from immiche._core import (
     Core,
     Emit,
     Outcome,
-    Reply,
     Send,
     Sleep,
     Steps,
     download_outcome,
-    is_image_answer,
     plan_bulk,
 )
+from immiche._driver import BulkRun, ProgressCallback, Receiver, run_in_threads, send_args
 from immiche._http import httpx
+from immiche._pool import async_pool_client, pool_client
 from immiche._url import parse_server_url
 from immiche.errors import (
     ImmichError,
     InvalidArgumentError,
-    OutputFileError,
 )
 from immiche.people import BulkDownloadResult, PeopleResponse, Person, ThumbnailDownload
 from immiche.server import LoginResult, ServerInfo, ServerVersion, User
@@ -60,8 +57,6 @@ __all__ = ["AsyncClient", "Client", "ProgressCallback", "create"]
 T = TypeVar("T")
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 ApiT = TypeVar("ApiT", "AuthenticatedClient", "PublicClient")
-ProgressCallback = Callable[[ThumbnailDownload, int, int], None]
-"""``on_progress(item, done, total)``, called once per thumbnail as it finishes."""
 
 _API_KEY, _BEARER, _NONE = "api_key", "access_token", "none"
 
@@ -117,6 +112,11 @@ def _ssl_verify(
         return _default_ssl_context()
     if isinstance(verify, (bool, ssl.SSLContext)):
         return verify
+    if not isinstance(verify, (str, os.PathLike)) or not str(os.fspath(verify)).strip():
+        raise InvalidArgumentError(
+            f"verify must be True, False, a CA bundle path or an ssl.SSLContext, not {type(verify).__name__}"
+            + (" ''" if isinstance(verify, str) else "")
+        )
     path = Path(verify).expanduser()
     try:
         return ssl.create_default_context(cafile=str(path))
@@ -176,7 +176,14 @@ class _BaseClient(Generic[HttpT]):
         if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) or max_response_bytes < 1:
             raise InvalidArgumentError(f"max_response_bytes must be a positive integer, not {max_response_bytes!r}")
         self._timeout = Timeout.coerce(timeout)
-        self._core = Core(server=server, retry=RetryPolicy.coerce(retries), max_bytes=max_response_bytes)
+        secrets = (self._credential.reveal(),) if self._credential.reveal() else ()
+        self._core = Core(
+            server=server,
+            retry=RetryPolicy.coerce(retries),
+            max_bytes=max_response_bytes,
+            timeout=self._timeout,
+            secrets=secrets,
+        )
         self._api_root: str | None = None
         self._server_version: ServerVersion | None = None
         self._low_level: AuthenticatedClient | None = None
@@ -192,19 +199,25 @@ class _BaseClient(Generic[HttpT]):
                 raise InvalidArgumentError(
                     "verify cannot be combined with http_client: configure TLS on the shared httpx client"
                 )
-            self._http = http_client
+            self._shared: HttpT | None = http_client
             self._owns_http = False
         else:
-            self._http = http_type(
-                verify=_ssl_verify(verify, plain_http=server.base.startswith("http://")),
-                timeout=self._httpx_timeout(),
-                follow_redirects=False,
-                limits=httpx.Limits(max_connections=100, max_keepalive_connections=32),
-            )
+            self._shared = None
             self._owns_http = True
+        # immiche's own httpx client: the shared one's pool, or a new one; it never keeps cookies
+        self._http = self._pool_client(
+            http_client,
+            verify=_ssl_verify(verify, plain_http=server.base.startswith("http://")) if http_client is None else True,
+            timeout=self._httpx_timeout(),
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=32),
+        )
 
     @classmethod
     def _http_type(cls) -> type[HttpT]:  # pragma: no cover (overridden)
+        raise NotImplementedError
+
+    @staticmethod
+    def _pool_client(shared: HttpT | None, **options: Any) -> HttpT:  # pragma: no cover (overridden)
         raise NotImplementedError
 
     @classmethod
@@ -275,7 +288,7 @@ class _BaseClient(Generic[HttpT]):
 
     def _httpx_timeout(self) -> httpx.Timeout:
         t = self._timeout
-        return httpx.Timeout(connect=t.connect, read=t.read, write=t.read, pool=t.read)
+        return httpx.Timeout(connect=t.connect, read=t.read, write=t.read, pool=t.connect)
 
     def _public(self, root: str) -> PublicClient:
         from immich_client import Client as PublicClient
@@ -323,94 +336,17 @@ class _BaseClient(Generic[HttpT]):
     def _check_open(self) -> None:
         if self._closed:
             raise InvalidArgumentError(f"this {type(self).__name__} is closed", hint="create a new client")
+        if self._shared is not None and self._shared.is_closed:
+            raise InvalidArgumentError(
+                f"the shared {type(self._shared).__name__} of this {type(self).__name__} is closed",
+                hint="close the shared httpx client only after the immiche clients using it",
+            )
 
     @staticmethod
     def _check_concurrency(concurrency: int) -> int:
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or not 1 <= concurrency <= 64:
             raise InvalidArgumentError(f"concurrency must be an integer from 1 to 64, not {concurrency!r}")
         return concurrency
-
-
-class _Receiver:
-    """Takes one response body: a 200 for a sink streams atomically into that file, anything else
-    is read into memory up to ``max_bytes``. Shared by both drivers, which differ only in how they
-    iterate the body."""
-
-    def __init__(self, effect: Send, response: httpx.Response) -> None:
-        self._response = response
-        streamed = response.status_code == 200 and is_image_answer(response.headers)
-        self._sink = effect.sink if effect.sink is not None and streamed else None
-        self._limit = effect.max_bytes
-        self._files = contextlib.ExitStack()
-        self._file: BinaryIO | None = None
-        self._chunks: list[bytes] = []
-        self._size = 0
-        self._too_large = False
-
-    def open(self) -> None:
-        if self._sink is not None:
-            self._file = self._files.enter_context(open_atomic(self._sink, mode=0o644, durable=False))
-
-    def add(self, chunk: bytes) -> bool:
-        """Take a chunk; False when the in-memory bound is exceeded (stop reading)."""
-        self._size += len(chunk)
-        if self._size > self._limit:
-            self._too_large = True
-            self._chunks.clear()
-            return False
-        if self._file is not None:
-            self._file.write(chunk)
-            return True
-        self._chunks.append(chunk)
-        return True
-
-    def finish(self) -> Reply:
-        response = self._response
-        if self._sink is not None and self._too_large:  # discard the temporary file, keep the old one
-            self._files.__exit__(OverflowError, OverflowError(), None)
-            return Reply(response.status_code, response.headers, too_large=True)
-        self._files.close()  # commits the sink file: rename over the target
-        if self._sink is not None:
-            return Reply(response.status_code, response.headers, written=self._size)
-        return Reply(response.status_code, response.headers, b"".join(self._chunks), too_large=self._too_large)
-
-    def fail(self, err: BaseException) -> Outcome:
-        """Discard the sink's temporary file; return the outcome for ``err`` or re-raise it."""
-        self._files.__exit__(type(err), err, err.__traceback__)
-        if isinstance(err, httpx.TransportError):
-            return err
-        if isinstance(err, OSError) and self._sink is not None:
-            return OutputFileError(
-                f"cannot write {self._sink}: {err.strerror or err}",
-                hint="check the directory exists, is writable and has space",
-            )
-        raise err
-
-
-def _send_args(http: httpx.Client | httpx.AsyncClient, effect: Send) -> tuple[httpx.Request, Any]:
-    request = http.build_request(effect.method, effect.url, **effect.options)
-    return request, effect.auth if effect.auth is not None else httpx.USE_CLIENT_DEFAULT
-
-
-class _BulkRun:
-    """Bookkeeping of one bulk download, shared by the thread and asyncio drivers."""
-
-    def __init__(self, size: int, on_progress: ProgressCallback | None) -> None:
-        self.items: list[ThumbnailDownload | None] = [None] * size
-        self._on_progress = on_progress
-        self._done = 0
-        self._lock = threading.Lock()
-
-    def record(self, index: int, item: ThumbnailDownload) -> None:
-        with self._lock:
-            self.items[index] = item
-            self._done += 1
-            done = self._done
-        if self._on_progress is not None:
-            self._on_progress(item, done, len(self.items))
-
-    def result(self) -> BulkDownloadResult:
-        return BulkDownloadResult(tuple(item for item in self.items if item is not None))
 
 
 class Client(_BaseClient[httpx.Client]):
@@ -444,6 +380,10 @@ class Client(_BaseClient[httpx.Client]):
     def _http_type(cls) -> type[httpx.Client]:
         return httpx.Client
 
+    @staticmethod
+    def _pool_client(shared: httpx.Client | None, **options: Any) -> httpx.Client:
+        return pool_client(shared, **options)
+
     def _init_driver(self) -> None:
         self._connect_lock = threading.Lock()
 
@@ -457,12 +397,13 @@ class Client(_BaseClient[httpx.Client]):
         if isinstance(effect, Sleep):
             time.sleep(effect.seconds)
             return None
+        self._check_open()
         try:
-            request, auth = _send_args(self._http, effect)
+            request, auth = send_args(self._http, effect)
             response = self._http.send(request, auth=auth, follow_redirects=False, stream=True)
         except httpx.TransportError as err:
             return err
-        receiver = _Receiver(effect, response)
+        receiver = Receiver(effect, response)
         try:
             receiver.open()
             for chunk in response.iter_bytes():
@@ -482,6 +423,8 @@ class Client(_BaseClient[httpx.Client]):
                 effect = steps.send(outcome)
             except StopIteration as stop:
                 return stop.value  # type: ignore[no-any-return]
+            except ImmichError as err:
+                raise self._core.scrub(err) from err.__cause__
             assert not isinstance(effect, Emit)
             outcome = self._perform(effect)
 
@@ -498,6 +441,7 @@ class Client(_BaseClient[httpx.Client]):
                 self._remember(*self._run(self._core.discover(self._public)))
 
     def _api(self) -> AuthenticatedClient:
+        self._check_open()
         self.connect()
         return self._connected_api()
 
@@ -545,6 +489,7 @@ class Client(_BaseClient[httpx.Client]):
 
     def iter_people(self, *, with_hidden: bool = False, page_size: int = PAGE_SIZE) -> Iterator[Person]:
         """Yield people page by page as they arrive, for very large libraries."""
+        self._check_open()
         steps = self._core.people_pages(self._api(), with_hidden=with_hidden, page_size=page_size)
         outcome: Outcome = None
         while True:
@@ -552,6 +497,8 @@ class Client(_BaseClient[httpx.Client]):
                 effect = steps.send(outcome)
             except StopIteration:
                 return
+            except ImmichError as err:
+                raise self._core.scrub(err) from err.__cause__
             if isinstance(effect, Emit):
                 yield from effect.value[2]
                 outcome = None
@@ -576,7 +523,7 @@ class Client(_BaseClient[httpx.Client]):
         Parent directories are created. A failed download leaves no partial file and keeps a
         previous file at that path.
         """
-        return self._run(self._core.download_thumbnail(self._api(), person_id, Path(output_path)))
+        return self._run(self._core.download_thumbnail(self._api(), person_id, output_path))
 
     def download_thumbnails(
         self,
@@ -591,8 +538,8 @@ class Client(_BaseClient[httpx.Client]):
         Failures are collected per item (``result.failed``); they never abort the batch.
         """
         workers = self._check_concurrency(concurrency)
-        _, plan = plan_bulk(people_or_ids, Path(directory))
-        run = _BulkRun(len(plan), on_progress)
+        _, plan = plan_bulk(people_or_ids, directory)
+        run = BulkRun(len(plan), on_progress)
         if any(error is None for _, _, error in plan):
             self.connect()
 
@@ -607,16 +554,7 @@ class Client(_BaseClient[httpx.Client]):
                 failure = err
             run.record(index, download_outcome(person_id, path, failure))
 
-        from concurrent.futures import ThreadPoolExecutor
-
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="immiche-thumbnail")
-        try:
-            for future in [pool.submit(one, i, *entry) for i, entry in enumerate(plan)]:
-                future.result()
-        except BaseException:  # Ctrl-C or a failing on_progress: drop what has not started
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
+        run_in_threads(plan, workers, one, run)  # Ctrl-C: stops within a second, no temporary file left
         return run.result()
 
     # ---- login
@@ -659,8 +597,7 @@ class Client(_BaseClient[httpx.Client]):
         """Close the connection pool if this client created it (a shared one is left open)."""
         if not self._closed:
             self._closed = True
-            if self._owns_http:
-                self._http.close()
+            self._http.close()  # on a shared pool, only immiche's own client around it
 
     def __enter__(self) -> Client:
         self._check_open()
@@ -685,6 +622,10 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
     def _http_type(cls) -> type[httpx.AsyncClient]:
         return httpx.AsyncClient
 
+    @staticmethod
+    def _pool_client(shared: httpx.AsyncClient | None, **options: Any) -> httpx.AsyncClient:
+        return async_pool_client(shared, **options)
+
     def _init_driver(self) -> None:
         self._connect_lock: asyncio.Lock | None = None
 
@@ -700,12 +641,13 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
 
             await asyncio.sleep(effect.seconds)
             return None
+        self._check_open()
         try:
-            request, auth = _send_args(self._http, effect)
+            request, auth = send_args(self._http, effect)
             response = await self._http.send(request, auth=auth, follow_redirects=False, stream=True)
         except httpx.TransportError as err:
             return err
-        receiver = _Receiver(effect, response)
+        receiver = Receiver(effect, response)
         try:
             receiver.open()
             async for chunk in response.aiter_bytes():
@@ -725,6 +667,8 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
                 effect = steps.send(outcome)
             except StopIteration as stop:
                 return stop.value  # type: ignore[no-any-return]
+            except ImmichError as err:
+                raise self._core.scrub(err) from err.__cause__
             assert not isinstance(effect, Emit)
             outcome = await self._perform(effect)
 
@@ -739,12 +683,14 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
                 self._remember(*await self._run(self._core.discover(self._public)))
 
     async def _api(self) -> AuthenticatedClient:
+        self._check_open()
         await self.connect()
         return self._connected_api()
 
     @property
     def low_level(self) -> AuthenticatedClient:
         """The generated ``AuthenticatedClient`` on this client's pool (use its ``asyncio`` functions)."""
+        self._check_open()
         if self._low_level is None:
             raise ImmichError(
                 "the AsyncClient is not connected yet", hint="await client.connect() before using low_level"
@@ -780,6 +726,7 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
 
     async def iter_people(self, *, with_hidden: bool = False, page_size: int = PAGE_SIZE) -> AsyncIterator[Person]:
         """Yield people page by page as they arrive (``async for``)."""
+        self._check_open()
         steps = self._core.people_pages(await self._api(), with_hidden=with_hidden, page_size=page_size)
         outcome: Outcome = None
         while True:
@@ -787,6 +734,8 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
                 effect = steps.send(outcome)
             except StopIteration:
                 return
+            except ImmichError as err:
+                raise self._core.scrub(err) from err.__cause__
             if isinstance(effect, Emit):
                 for person in effect.value[2]:
                     yield person
@@ -808,7 +757,7 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
 
     async def download_thumbnail(self, person_id: str, output_path: str | os.PathLike[str]) -> Path:
         """Stream a person's thumbnail to ``output_path`` atomically; return the path."""
-        return await self._run(self._core.download_thumbnail(await self._api(), person_id, Path(output_path)))
+        return await self._run(self._core.download_thumbnail(await self._api(), person_id, output_path))
 
     async def download_thumbnails(
         self,
@@ -822,8 +771,8 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
         import asyncio
 
         limit = asyncio.Semaphore(self._check_concurrency(concurrency))
-        _, plan = plan_bulk(people_or_ids, Path(directory))
-        run = _BulkRun(len(plan), on_progress)
+        _, plan = plan_bulk(people_or_ids, directory)
+        run = BulkRun(len(plan), on_progress)
         if any(error is None for _, _, error in plan):
             await self.connect()
 
@@ -839,7 +788,15 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
                     failure = err
             run.record(index, download_outcome(person_id, path, failure))
 
-        await asyncio.gather(*(one(i, *entry) for i, entry in enumerate(plan)))
+        tasks = [asyncio.ensure_future(one(i, *entry)) for i, entry in enumerate(plan)]
+        try:
+            await asyncio.gather(*tasks)
+        except BaseException:  # cancelled, or on_progress raised: stop every download, then raise
+            run.stopped = True
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
         return run.result()
 
     # ---- login
@@ -873,8 +830,7 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
         """Close the connection pool if this client created it."""
         if not self._closed:
             self._closed = True
-            if self._owns_http:
-                await self._http.aclose()
+            await self._http.aclose()  # on a shared pool, only immiche's own client around it
 
     async def __aenter__(self) -> AsyncClient:
         self._check_open()

@@ -52,6 +52,9 @@ __all__ = [
     "SessionError",
     "UnexpectedRedirectError",
     "error_from_response",
+    "redact",
+    "redact_error",
+    "redact_url",
 ]
 
 
@@ -203,6 +206,77 @@ class InvalidProfileName(SessionError, InvalidArgumentError):
 
 class NotLoggedInError(SessionError):
     """No stored session for the profile and no credential in the environment."""
+
+
+# -- keeping credentials out of errors -------------------------------------------------------------
+
+_REDACTED = "<redacted>"
+_WINDOW = 12
+_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
+
+
+def redact_url(url: str) -> str:
+    """``url`` without what may carry a credential: user name and password, query and fragment."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    end = len(rest)
+    for mark in "/?#":
+        found = rest.find(mark)
+        if found != -1:
+            end = min(end, found)
+    authority, tail = rest[:end], rest[end:]
+    if "@" in authority:
+        authority = _REDACTED + "@" + authority.rsplit("@", 1)[1]
+    for mark in "?#":
+        if mark in tail:
+            tail = tail.split(mark, 1)[0] + mark + _REDACTED
+            break
+    return f"{scheme}://{authority}{tail}"
+
+
+def redact(text: str, secrets: Sequence[str] = (), *, urls: bool = True) -> str:
+    """``text`` with every URL's userinfo and query masked (unless ``urls=False``), and every
+    credential in ``secrets`` masked wherever it appears, whole or as a piece of 12 characters or
+    more (a server may echo a truncated key)."""
+    if urls and "://" in text:
+        text = _URL.sub(lambda match: redact_url(match.group()), text)
+    for secret in secrets:
+        if not secret:
+            continue
+        text = text.replace(secret, _REDACTED)
+        if len(secret) <= _WINDOW:
+            continue
+        windows = {secret[i : i + _WINDOW] for i in range(len(secret) - _WINDOW + 1)}
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            if text[i : i + _WINDOW] in windows:
+                end = i + _WINDOW
+                while end < len(text) and text[end - _WINDOW + 1 : end + 1] in windows:
+                    end += 1
+                out.append(_REDACTED)
+                i = end
+            else:
+                out.append(text[i])
+                i += 1
+        text = "".join(out)
+    return text
+
+
+def redact_error(error: ImmichError, secrets: Sequence[str] = ()) -> ImmichError:
+    """Mask URLs' userinfo and queries and the given credentials in every text of ``error``
+    (its message, hint, server message, details; only credentials in a redirect's ``location``,
+    which is there to be followed by hand); returns the same error."""
+    for name in ("message", "hint", "server_message", "location", "suggested_url"):
+        value = getattr(error, name, None)
+        if isinstance(value, str):  # a redirect's location is kept whole, but for credentials
+            setattr(error, name, redact(value, secrets, urls=name not in ("location", "suggested_url")))
+    details = getattr(error, "details", None)
+    if isinstance(details, tuple):
+        error.details = tuple(redact(item, secrets) for item in details)  # type: ignore[attr-defined]
+    error.args = tuple(redact(arg, secrets) if isinstance(arg, str) else arg for arg in error.args)
+    return error
 
 
 # -- mapping HTTP answers to errors (the one place it happens) ---------------------------------

@@ -80,7 +80,11 @@ def test_low_level_escape_hatch_uses_the_same_pool_and_key(immich: respx.MockRou
         dto = get_person.sync(PERSON, client=client.low_level)  # type: ignore[arg-type]
         assert dto is not None
         assert dto.name == "Ann"
-        assert client.low_level.get_httpx_client() is shared
+        # immiche's own cookie-less httpx client, sending through the shared one's pool
+        own = client.low_level.get_httpx_client()
+        assert own is client._http
+        assert own._transport_for_url(httpx.URL(BASE)) is not shared._transport_for_url(httpx.URL(BASE))
+        assert own._transport._shared is shared  # type: ignore[attr-defined]
     assert immich.calls.last.request.headers["x-api-key"] == KEY
 
 

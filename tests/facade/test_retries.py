@@ -47,13 +47,25 @@ def test_retries_zero_turns_retrying_off(immich: respx.MockRouter) -> None:
     assert route.call_count == 1
 
 
-def test_connection_errors_are_retried(immich: respx.MockRouter) -> None:
+def test_broken_connections_are_retried(immich: respx.MockRouter) -> None:
     route = immich.get(f"/api/people/{PERSON}").mock(
-        side_effect=[httpx.ConnectError("Connection refused"), httpx.RemoteProtocolError("reset"), ok_person()]
+        side_effect=[httpx.ReadError("reset by peer"), httpx.RemoteProtocolError("reset"), ok_person()]
     )
     with immiche.Client(BASE, api_key=KEY, retries=FAST) as client:
         assert client.fetch_person(PERSON).id == PERSON
     assert route.call_count == 3
+
+
+@pytest.mark.parametrize(
+    "error", [httpx.ConnectError("[Errno 111] Connection refused"), httpx.ConnectTimeout("timed out")]
+)
+def test_unreachable_servers_are_reported_at_once(immich: respx.MockRouter, error: Exception) -> None:
+    """Refused or unanswered connections are not retried: reported within the user's timeout."""
+    route = immich.get(f"/api/people/{PERSON}").mock(side_effect=error)
+    with immiche.Client(BASE, api_key=KEY, retries=FAST) as client, pytest.raises(errors.ImmichConnectionError) as info:
+        client.fetch_person(PERSON)
+    assert route.call_count == 1
+    assert "timeout" not in (info.value.hint or "")
 
 
 def test_a_connection_error_that_persists_is_an_immich_connection_error(immich: respx.MockRouter) -> None:

@@ -61,7 +61,7 @@ FAILURES = {
     "write-midway": lambda mp: mp.setattr(os, "write", write_then_fail()),
     "fsync": lambda mp: mp.setattr(os, "fsync", enospc),
     "replace": lambda mp: mp.setattr(os, "replace", enospc),
-    "temp-file": lambda mp: mp.setattr("tempfile.mkstemp", enospc),
+    "temp-file": lambda mp: mp.setattr("immiche._atomic._open_temp", enospc),
     "fchmod": lambda mp: mp.setattr(os, "fchmod", enospc),
 }
 

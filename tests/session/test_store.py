@@ -589,12 +589,12 @@ def test_a_read_only_profile_directory_is_a_clear_error(
     store: SessionStore, api_key_session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     directory = store.config_dir("home")
-    import tempfile
+    import immiche._atomic
 
-    def mkstemp(*args: object, **kwargs: object) -> tuple[int, str]:
+    def mkstemp(*args: object, **kwargs: object) -> int:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(immiche._atomic, "_open_temp", mkstemp)
     with pytest.raises(SessionError) as caught:
         store.save(api_key_session, "home")
     assert caught.value.message == f"cannot save the session to {directory / 'session.json'}: Permission denied"

@@ -1,0 +1,211 @@
+"""What the sync and async drivers share: reading one answer, and the bookkeeping of bulk downloads.
+
+:class:`Receiver` takes one response body. Only a 200 answer for a sink whose first bytes look
+like an image (:func:`immiche._core.looks_like_image`) streams atomically into that file, up to
+the download cap; anything else is read into memory up to ``max_response_bytes``. Reading stops
+when the request's overall deadline passes, or when the bulk download it belongs to is cancelled.
+The drivers differ only in how they iterate the body.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from immiche._atomic import Interrupted, TempScope, current_scope, open_atomic, temp_scope
+from immiche._core import IMAGE_SNIFF_BYTES, Outcome, Reply, Send, deadline_passed, is_image_answer, looks_like_image
+from immiche._http import httpx
+from immiche.errors import ImmichError, OutputFileError
+from immiche.people import BulkDownloadResult, ThumbnailDownload
+
+__all__ = ["BulkRun", "ProgressCallback", "Receiver", "run_in_threads", "send_args"]
+
+ProgressCallback = Callable[[ThumbnailDownload, int, int], None]
+"""``on_progress(item, done, total)``, called once per thumbnail as it finishes."""
+PlanEntry = tuple[str, "Path | None", "ImmichError | None"]
+
+CANCEL_GRACE = 1.0
+"""Seconds an interrupted bulk download waits for its worker threads before it raises."""
+
+
+class Receiver:
+    """Takes one response body; see the module docstring."""
+
+    def __init__(self, effect: Send, response: httpx.Response) -> None:
+        self._effect = effect
+        self._response = response
+        candidate = effect.sink is not None and response.status_code == 200 and is_image_answer(response.headers)
+        self._decided = not candidate  # whether it is known yet where the bytes go
+        self._files = contextlib.ExitStack()
+        self._file: BinaryIO | None = None
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._too_large = False
+        self._late = False
+        self._scope = current_scope()
+
+    def open(self) -> None:
+        """Kept for the drivers' symmetry: the sink is opened once the first bytes are known."""
+
+    def add(self, chunk: bytes) -> bool:
+        """Take a chunk; False when reading must stop (too large, or past the deadline)."""
+        if self._scope is not None:
+            self._scope.check()
+        deadline = self._effect.deadline
+        if deadline is not None and time.monotonic() > deadline:
+            self._late = True
+            return False
+        self._size += len(chunk)
+        if self._file is not None:
+            if self._size > self._effect.sink_max_bytes:
+                self._too_large = True
+                return False
+            self._file.write(chunk)
+            return True
+        self._chunks.append(chunk)
+        if not self._decided and self._size >= IMAGE_SNIFF_BYTES:
+            self._decide()
+        elif self._size > self._effect.max_bytes:
+            self._too_large = True
+            self._chunks.clear()
+        return not self._too_large
+
+    def _decide(self) -> None:
+        self._decided = True
+        head = b"".join(self._chunks)
+        if self._effect.sink is not None and looks_like_image(self._response.headers, head[:IMAGE_SNIFF_BYTES]):
+            self._chunks.clear()
+            if self._size > self._effect.sink_max_bytes:
+                self._too_large = True
+                return
+            self._file = self._files.enter_context(open_atomic(self._effect.sink, mode=None, durable=False))
+            self._file.write(head)
+        elif self._size > self._effect.max_bytes:
+            self._too_large = True
+            self._chunks.clear()
+
+    def _discard(self) -> None:
+        self._files.__exit__(OverflowError, OverflowError(), None)  # removes the temporary file
+
+    def finish(self) -> Outcome:
+        response = self._response
+        if self._late:
+            self._discard()
+            return deadline_passed()
+        if not self._decided:
+            self._decide()
+        if self._file is not None and self._too_large:  # discard the temporary file, keep the old one
+            self._discard()
+            return Reply(response.status_code, response.headers, too_large=True)
+        if self._file is not None:
+            self._files.close()  # commits the sink file: rename over the target
+            return Reply(response.status_code, response.headers, written=self._size)
+        return Reply(response.status_code, response.headers, b"".join(self._chunks), too_large=self._too_large)
+
+    def fail(self, err: BaseException) -> Outcome:
+        """Discard the sink's temporary file; return the outcome for ``err`` or re-raise it."""
+        self._files.__exit__(type(err), err, err.__traceback__)
+        if isinstance(err, httpx.TransportError):
+            return err
+        if isinstance(err, OSError) and not isinstance(err, Interrupted) and self._effect.sink is not None:
+            return OutputFileError(
+                f"cannot write {self._effect.sink}: {err.strerror or err}",
+                hint="check the directory exists, is writable and has space",
+            )
+        raise err
+
+
+def send_args(http: httpx.Client | httpx.AsyncClient, effect: Send) -> tuple[httpx.Request, Any]:
+    request = http.build_request(effect.method, effect.url, **effect.options)
+    return request, effect.auth if effect.auth is not None else httpx.USE_CLIENT_DEFAULT
+
+
+class BulkRun:
+    """Bookkeeping of one bulk download, shared by the thread and asyncio drivers.
+
+    Once ``stopped`` (the caller got an exception), nothing more is recorded or reported.
+    """
+
+    def __init__(self, size: int, on_progress: ProgressCallback | None) -> None:
+        self.items: list[ThumbnailDownload | None] = [None] * size
+        self._on_progress = on_progress
+        self._done = 0
+        self._lock = threading.Lock()
+        self.stopped = False
+
+    def record(self, index: int, item: ThumbnailDownload) -> None:
+        with self._lock:
+            if self.stopped:
+                return
+            self.items[index] = item
+            self._done += 1
+            done = self._done
+        if self._on_progress is not None:
+            self._on_progress(item, done, len(self.items))
+
+    def result(self) -> BulkDownloadResult:
+        return BulkDownloadResult(tuple(item for item in self.items if item is not None))
+
+
+def run_in_threads(
+    plan: Sequence[PlanEntry],
+    workers: int,
+    job: Callable[[int, str, Path | None, ImmichError | None], None],
+    run: BulkRun,
+) -> None:
+    """Run ``job`` for every plan entry on at most ``workers`` daemon threads.
+
+    If the caller is interrupted (Ctrl-C, ``SystemExit`` from a signal handler) or a job raises
+    (``on_progress`` did), nothing new starts, the temporary files of downloads in flight are
+    removed at once, the threads get :data:`CANCEL_GRACE` seconds to notice, and the exception
+    propagates. The threads are daemons, so a download stuck in a slow read never holds the
+    interpreter at exit; when it returns it finds its write cancelled and leaves nothing behind.
+    """
+    scope = TempScope()
+    jobs: queue.SimpleQueue[tuple[int, PlanEntry]] = queue.SimpleQueue()
+    for index, entry in enumerate(plan):
+        jobs.put((index, entry))
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def worker() -> None:
+        with temp_scope(scope):
+            while not stop.is_set():
+                try:
+                    index, entry = jobs.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    job(index, *entry)
+                except BaseException as err:  # on_progress raised: stop the batch, report it
+                    failures.append(err)
+                    stop.set()
+                    return
+
+    threads = [
+        threading.Thread(target=worker, name=f"immiche-thumbnail-{n}", daemon=True)
+        for n in range(min(workers, len(plan)))
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.25)
+                if failures:
+                    raise failures[0]
+        if failures:
+            raise failures[0]
+    except BaseException:
+        stop.set()
+        run.stopped = True
+        scope.cancel()
+        until = time.monotonic() + CANCEL_GRACE
+        for thread in threads:
+            thread.join(max(0.0, until - time.monotonic()))
+        raise
