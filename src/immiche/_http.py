@@ -4,7 +4,9 @@
   installs them), doubling its import time (encode/httpx#3547). ``immich_client/__init__.py``
   imports httpx without them; importing it first here gives every immiche module the same httpx.
 - At DEBUG level httpcore logs every response's headers, among them the ``Set-Cookie`` that
-  carries a login's access token. A filter on httpcore's loggers masks credential headers.
+  carries a login's access token. A filter on httpcore's loggers masks credential headers, and
+  the credentials of immiche's clients wherever a server echoes them (any header, a redirect's
+  ``Location``).
 """
 
 # isort: off
@@ -14,8 +16,22 @@ import httpx
 # isort: on
 import logging
 import re
+import threading
 
-__all__ = ["httpx"]
+from immiche.errors import redact
+
+__all__ = ["httpx", "remember_secret"]
+
+_SECRETS: dict[str, None] = {}
+_SECRETS_LOCK = threading.Lock()
+
+
+def remember_secret(value: str) -> None:
+    """Mask ``value`` in httpcore's debug log from now on (each client's credential)."""
+    if value:
+        with _SECRETS_LOCK:
+            _SECRETS[value] = None
+
 
 _CREDENTIAL_HEADER = re.compile(
     r"(\(b['\"](?:set-cookie|cookie|authorization|proxy-authorization|x-api-key|x-immich-user-token"
@@ -30,6 +46,8 @@ class RedactCredentials(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         redacted = _CREDENTIAL_HEADER.sub(r"\1<redacted>", message)
+        if _SECRETS:
+            redacted = redact(redacted, tuple(_SECRETS), urls=False)
         if redacted != message:
             record.msg, record.args = redacted, ()
         return True

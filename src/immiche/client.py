@@ -35,7 +35,7 @@ from immiche._core import (
     plan_bulk,
 )
 from immiche._driver import BulkRun, ProgressCallback, Receiver, run_in_threads, send_args
-from immiche._http import httpx
+from immiche._http import httpx, remember_secret
 from immiche._pool import async_pool_client, pool_client
 from immiche._url import parse_server_url
 from immiche.errors import (
@@ -177,6 +177,8 @@ class _BaseClient(Generic[HttpT]):
             raise InvalidArgumentError(f"max_response_bytes must be a positive integer, not {max_response_bytes!r}")
         self._timeout = Timeout.coerce(timeout)
         secrets = (self._credential.reveal(),) if self._credential.reveal() else ()
+        for secret in secrets:
+            remember_secret(secret)
         self._core = Core(
             server=server,
             retry=RetryPolicy.coerce(retries),
