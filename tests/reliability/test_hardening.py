@@ -54,7 +54,7 @@ def scripted() -> Iterator[Callable[..., ScriptedServer]]:
 
 
 def _thumbnail_of(server: FakeImmichServer) -> str:
-    return [p.id for p in server.people if p.has_thumbnail and not p.is_hidden][0]
+    return next(p.id for p in server.people if p.has_thumbnail and not p.is_hidden)
 
 
 # -- item 3: memory -----------------------------------------------------------------------------
