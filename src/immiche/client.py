@@ -290,7 +290,7 @@ class _BaseClient(Generic[HttpT]):
 
     def _httpx_timeout(self) -> httpx.Timeout:
         t = self._timeout
-        return httpx.Timeout(connect=t.connect, read=t.read, write=t.read, pool=t.connect)
+        return httpx.Timeout(connect=t.connect, read=t.read, write=t.read, pool=t.read)
 
     def _public(self, root: str) -> PublicClient:
         from immich_client import Client as PublicClient
@@ -362,8 +362,8 @@ class Client(_BaseClient[httpx.Client]):
         access_token: a login access token instead (sent as ``Authorization: Bearer``).
         http_client: a shared ``httpx.Client`` whose pool to use (the seed's ``requests_session``);
             it is never modified or closed by immiche.
-        timeout: a :class:`Timeout`, one number of seconds, or None; default 5 s to connect,
-            30 s per read.
+        timeout: a :class:`Timeout`, one number of seconds (the whole request), or None; default
+            5 s to connect, 30 s per read, 60 s for a whole request (retries included).
         verify: TLS verification: True, False, a CA bundle path or an ``ssl.SSLContext``.
         retries: a :class:`RetryPolicy` or the number of retries of idempotent requests
             (connection errors, 429, 502, 503, 504); 0 turns retrying off.
