@@ -17,17 +17,14 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import time
-import uuid
 import warnings
-from collections.abc import Callable, Generator, Iterable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from immiche import _contract
-from immiche._atomic import remove_stale_temps_once
 from immiche._config import (
     DEFAULT_MAX_DOWNLOAD_BYTES,
     MAX_PAGES,
@@ -37,20 +34,19 @@ from immiche._config import (
     Timeout,
 )
 from immiche._http import httpx
+from immiche._output import check_person_id, download_outcome, plan_bulk, prepare_output
+from immiche._transport import retryable_transport, transport_error
 from immiche._url import ServerURL, api_root_from_well_known
 from immiche.errors import (
     APIStatusError,
-    ImmichConnectionError,
     ImmichError,
     InvalidArgumentError,
     InvalidResponseError,
-    OutputFileError,
-    RequestTimeoutError,
     UnexpectedRedirectError,
     error_from_response,
     redact_error,
 )
-from immiche.people import PeopleResponse, Person, ThumbnailDownload, page_counts, person_id_of
+from immiche.people import PeopleResponse, Person, page_counts
 from immiche.server import LoginResult, ServerVersion, User
 
 if TYPE_CHECKING:
@@ -148,42 +144,24 @@ IMAGE_SNIFF_BYTES = 16
 def looks_like_image(headers: Mapping[str, str], head: bytes) -> bool:
     """Whether a thumbnail answer whose body starts with ``head`` is an image worth writing.
 
-    An empty body never is. An ``image/*`` content type is trusted; without one (or with a
-    generic one such as ``application/octet-stream``, which the spec names) the body must start
-    like an image format (JPEG, PNG, WebP, GIF, AVIF/HEIC, TIFF), so that an HTML page or any
-    other junk is never saved as a ``.jpg``.
+    An empty body never is. An ``image/*`` content type is trusted, and so is
+    ``application/octet-stream`` (what the spec names) unless the body starts like markup or
+    JSON; without a content type (or with another one) the body must start like an image format
+    (JPEG, PNG, WebP, GIF, AVIF/HEIC, TIFF). So an HTML page or other junk is never saved as a
+    ``.jpg``.
     """
     if not head or not is_image_answer(headers):
         return False
-    if headers.get("content-type", "").lower().strip().startswith("image/"):
+    content_type = headers.get("content-type", "").lower().strip()
+    if content_type.startswith("image/"):
         return True
-    return (
+    if (
         head.startswith((b"\xff\xd8", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*"))
         or (head.startswith(b"RIFF") and head[8:12] == b"WEBP")
         or head[4:8] == b"ftyp"
-    )
-
-
-_CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-
-
-def check_person_id(person_id: object) -> uuid.UUID:
-    """Accept a person id only if it is a canonical UUID (36 characters: hex digits, and dashes
-    at positions 9, 14, 19 and 24), so nothing else ever reaches a URL path and no id is silently
-    read as another one (``uuid.UUID`` alone accepts ``+``, ``_``, braces and ``urn:uuid:``)."""
-    if isinstance(person_id, uuid.UUID):
-        return person_id
-    if isinstance(person_id, Person):
-        person_id = person_id.id
-    if not isinstance(person_id, str):
-        raise InvalidArgumentError(f"a person id must be a UUID string, not {type(person_id).__name__}")
-    text = person_id.strip()
-    if _CANONICAL_UUID.fullmatch(text):
-        return uuid.UUID(text)
-    raise InvalidArgumentError(
-        f"{person_id[:60]!r} is not a person id",
-        hint="person ids are UUIDs like 5174df3b-37a7-46b2-a6c6-5cee411fbdae ('immiche people list' shows them)",
-    )
+    ):
+        return True
+    return content_type.startswith("application/octet-stream") and head.lstrip()[:1] not in (b"<", b"{", b"[")
 
 
 def check_name(name: object) -> str:
@@ -199,77 +177,6 @@ def check_name(name: object) -> str:
             hint="search for a part of the name",
         )
     return name.strip()
-
-
-def _transport_error(err: Exception, label: str, server: str) -> ImmichError:
-    """Map a transport-level failure to an immiche error (the one place this happens)."""
-    method, _, path = label.partition(" ")
-    where = {"method": method or None, "path": path or None}
-    text = str(err) or type(err).__name__
-    if isinstance(err, (httpx.ConnectTimeout, httpx.PoolTimeout)) and not isinstance(err, _DeadlinePassed):
-        return RequestTimeoutError(
-            f"timed out trying to connect to {server}",
-            hint="check the server URL (host and port), that the server is up, and that this machine can reach it",
-            **where,
-        )
-    if isinstance(err, httpx.TimeoutException):
-        return RequestTimeoutError(
-            f"timed out trying to get an answer from {server}",
-            hint="the server is slow or overloaded; try again later, or raise the timeout (--timeout)",
-            **where,
-        )
-    lowered = text.lower()
-    if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
-        return ImmichConnectionError(
-            f"TLS failure talking to {server}: {text}",
-            hint="for a self-signed certificate pass its CA bundle (ca_bundle / --ca-bundle) or verify=False (--insecure)",
-            **where,
-        )
-    if isinstance(err, httpx.ConnectError):
-        if any(
-            s in lowered
-            for s in ("name or service not known", "nodename nor servname", "getaddrinfo", "name resolution")
-        ):
-            return ImmichConnectionError(
-                f"cannot resolve the host of {server}", hint="check the server URL's host name", **where
-            )
-        if "refused" in lowered:
-            return ImmichConnectionError(
-                f"connection refused by {server}",
-                hint="is Immich running there, on that port? Immich listens on 2283 by default",
-                **where,
-            )
-        return ImmichConnectionError(
-            f"cannot connect to {server}: {text}", hint="check the server URL and network", **where
-        )
-    if isinstance(err, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
-        return ImmichConnectionError(
-            f"the connection to {server} broke mid-request ({text})",
-            hint="a proxy or the network dropped it; try again",
-            **where,
-        )
-    if isinstance(err, OSError):
-        return ImmichConnectionError(f"network error talking to {server}: {text}", **where)
-    return ImmichConnectionError(f"request to {server} failed: {type(err).__name__}: {text}", **where)
-
-
-class _DeadlinePassed(httpx.ReadTimeout):
-    """The request's overall deadline (``Timeout.total``) passed while its answer was arriving."""
-
-
-def deadline_passed() -> httpx.ReadTimeout:
-    """What a driver answers when a request's deadline passes mid-body."""
-    return _DeadlinePassed("the request took longer than its total timeout")
-
-
-def _retryable_transport(err: Exception) -> bool:
-    """Connections that broke on an open connection (a keep-alive connection the server dropped)
-    are retried; a host that does not answer, refuses, or cannot be resolved is reported at once,
-    within the timeout the user gave."""
-    if isinstance(err, (httpx.RemoteProtocolError, httpx.ReadError)):
-        text = str(err).lower()
-        return not ("certificate" in text or "ssl" in text)
-    return False
 
 
 # -- the core -------------------------------------------------------------------------------------
@@ -339,10 +246,10 @@ class Core:
             if isinstance(outcome, ImmichError):  # e.g. the output file could not be written
                 raise outcome
             if isinstance(outcome, Exception):
-                if not (idempotent and _retryable_transport(outcome)) or not self._may_retry(
+                if not (idempotent and retryable_transport(outcome)) or not self._may_retry(
                     attempt, started, None, deadline
                 ):
-                    raise _transport_error(outcome, send.label, self.server.base) from outcome
+                    raise transport_error(outcome, send.label, self.server.base) from outcome
             elif isinstance(outcome, Reply):
                 if not (idempotent and outcome.status_code in self.retry.retry_statuses):
                     return outcome
@@ -511,7 +418,7 @@ class Core:
         reply = yield from self.call(send)
         model = self.parse_model(send, reply, "ServerVersionResponseDto")
         numbers = (model.major, model.minor, model.patch)
-        if not all(type(n) is int and 0 <= n < 1_000_000 for n in numbers):  # not bool, float, str, None
+        if not all(type(n) is int for n in numbers):  # not bool, float (1e400 is inf), str, None
             shown = ", ".join(repr(n)[:20] for n in numbers)
             raise self.invalid(
                 send,
@@ -684,91 +591,3 @@ class Core:
         raise self.invalid(
             send, reply, f"the server {what} instead of an image", "check that the server URL points at Immich"
         )
-
-
-def _output_dir(directory: Path) -> Path:
-    """Create ``directory`` (and its parents); any refusal is an OutputFileError."""
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except (OSError, ValueError) as err:
-        raise OutputFileError(
-            f"cannot create the directory {directory}: {getattr(err, 'strerror', None) or err}",
-            hint="choose a directory you can write to",
-        ) from None
-    return directory
-
-
-def _output_path(output_path: object) -> Path:
-    if not isinstance(output_path, (str, os.PathLike)) or not str(os.fspath(output_path)).strip():
-        raise InvalidArgumentError("the output path is empty", hint="give a file name such as thumbnail.jpg")
-    text = os.fspath(output_path)
-    if "\0" in str(text):
-        raise InvalidArgumentError("the output path contains a NUL character")
-    return Path(text).expanduser()
-
-
-def prepare_output(output_path: str | os.PathLike[str]) -> Path:
-    """Check an output file path and create its parent directories.
-
-    A path that ends with a separator (``"thumbs/"``) names a directory, existing or not, so it is
-    refused like an existing directory (``Path`` would silently drop the slash and write a file
-    named ``thumbs``).
-    """
-    target = _output_path(output_path)
-    text = os.fspath(output_path)
-    if str(text).endswith(("/", os.sep)) or (os.altsep and str(text).endswith(os.altsep)):
-        raise InvalidArgumentError(
-            f"{str(text)[:200]!r} names a directory (it ends with a slash)",
-            hint="give a file name such as thumbs/thumbnail.jpg, or use download_thumbnails() for a directory",
-        )
-    try:
-        is_dir = target.is_dir()
-    except OSError as err:  # e.g. a name longer than the file system allows
-        raise OutputFileError(f"cannot use {target}: {err.strerror or err}", hint="choose a shorter path") from None
-    if is_dir:
-        raise InvalidArgumentError(f"{target} is a directory", hint="give a file name such as thumbnail.jpg")
-    remove_stale_temps_once(_output_dir(target.parent))  # what a killed run left there
-    return target
-
-
-def plan_bulk(
-    people_or_ids: Iterable[Person | Mapping[str, Any] | str], directory: str | os.PathLike[str]
-) -> tuple[Path, list[tuple[str, Path | None, ImmichError | None]]]:
-    """Work out ``<directory>/<person-id>.jpg`` for each item.
-
-    Invalid ids, and a directory that cannot be created, become per-item errors: a bulk download
-    always returns its result.
-    """
-    folder_error: ImmichError | None = None
-    try:
-        folder = _output_dir(_output_path(directory))
-        remove_stale_temps_once(folder)  # what a killed run left there
-    except ImmichError as err:
-        folder, folder_error = Path(), err
-    plan: list[tuple[str, Path | None, ImmichError | None]] = []
-    seen: set[str] = set()
-    for item in people_or_ids:
-        raw = person_id_of(item)
-        try:
-            person_id = str(check_person_id(raw))
-        except InvalidArgumentError as err:
-            plan.append((str(raw), None, err))
-            continue
-        if person_id in seen:
-            continue
-        seen.add(person_id)
-        plan.append((person_id, None, folder_error) if folder_error else (person_id, folder / f"{person_id}.jpg", None))
-    return folder, plan
-
-
-def download_outcome(person_id: str, path: Path, error: BaseException | None) -> ThumbnailDownload:
-    """One bulk item's result; unexpected errors are wrapped so the batch never aborts."""
-    if error is None:
-        return ThumbnailDownload(person_id, path=path)
-    if isinstance(error, ImmichError):
-        return ThumbnailDownload(person_id, error=error)
-    if isinstance(error, OSError):
-        wrapped: ImmichError = OutputFileError(f"cannot write {path}: {error.strerror or error}")
-    else:
-        wrapped = ImmichError(f"{type(error).__name__}: {error}")
-    return ThumbnailDownload(person_id, error=wrapped)

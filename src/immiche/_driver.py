@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from immiche._atomic import Interrupted, TempScope, current_scope, open_atomic, temp_scope
-from immiche._core import IMAGE_SNIFF_BYTES, Outcome, Reply, Send, deadline_passed, is_image_answer, looks_like_image
+from immiche._core import IMAGE_SNIFF_BYTES, Outcome, Reply, Send, is_image_answer, looks_like_image
 from immiche._http import httpx
+from immiche._transport import deadline_passed
 from immiche.errors import ImmichError, OutputFileError
 from immiche.people import BulkDownloadResult, ThumbnailDownload
 

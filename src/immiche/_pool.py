@@ -10,8 +10,10 @@ an ``httpx`` client of its own whose cookie jar refuses every cookie:
 - for a client it is given (``http_client=shared``), immiche makes a light client of its own on
   the *shared one's transports* (its connection pool, TLS settings and proxies, chosen per URL
   exactly as the shared client chooses them) and sends through that. The shared client itself is
-  never modified and never sees immiche's requests, so its cookies, default headers, auth and
-  event hooks are neither applied to immiche's requests nor fed by their answers.
+  never modified, so its cookie jar is never fed by immiche's answers, and its cookies, default
+  headers, auth and request hooks (which could add a header) are not applied to immiche's
+  requests. Its *response* hooks (logging, metrics), as they are when the immiche client is
+  created, are called for immiche's answers.
 
 Closing immiche's own client closes the pool only when immiche created it.
 """
@@ -79,7 +81,11 @@ def pool_client(shared: httpx.Client | None, **options: Any) -> httpx.Client:
     if shared is None:
         return httpx.Client(cookies=_no_cookie_jar(), follow_redirects=False, **options)
     return httpx.Client(
-        cookies=_no_cookie_jar(), follow_redirects=False, transport=_SharedTransport(shared), trust_env=False
+        cookies=_no_cookie_jar(),
+        follow_redirects=False,
+        transport=_SharedTransport(shared),
+        trust_env=False,
+        event_hooks={"response": shared.event_hooks.get("response", [])},
     )
 
 
@@ -88,5 +94,9 @@ def async_pool_client(shared: httpx.AsyncClient | None, **options: Any) -> httpx
     if shared is None:
         return httpx.AsyncClient(cookies=_no_cookie_jar(), follow_redirects=False, **options)
     return httpx.AsyncClient(
-        cookies=_no_cookie_jar(), follow_redirects=False, transport=_AsyncSharedTransport(shared), trust_env=False
+        cookies=_no_cookie_jar(),
+        follow_redirects=False,
+        transport=_AsyncSharedTransport(shared),
+        trust_env=False,
+        event_hooks={"response": shared.event_hooks.get("response", [])},
     )

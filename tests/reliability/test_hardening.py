@@ -212,8 +212,8 @@ def _junk(kind: str) -> Callable[[Seen, Conn], None]:
         elif kind == "html-no-type":
             body = b"<!doctype html><html><body>Sign in</body></html>"
             conn.send(http_head(200, [("Content-Length", str(len(body)))]) + body)
-        else:  # octet-stream that is not an image
-            conn.answer(200, b"this is not an image at all", "application/octet-stream")
+        else:  # octet-stream that is an HTML page
+            conn.answer(200, b"  <html><body>Sign in</body></html>", "application/octet-stream")
 
     return answer
 
