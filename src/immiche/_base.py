@@ -303,6 +303,12 @@ class BaseClient(Generic[HttpT]):
         version = self._server_version
         return ServerInfo(self.base_url, self._api_root, version, _contract.is_tested(version.major, version.minor))
 
+    def _keep_out_of_errors(self, secret: object) -> None:
+        """Mask ``secret`` (a login's password) in this client's errors and in debug logs."""
+        if isinstance(secret, str) and secret:
+            remember_secret(secret)
+            self._core.secrets = (*self._core.secrets, secret)
+
     def _check_open(self) -> None:
         if self._closed:
             raise InvalidArgumentError(f"this {type(self).__name__} is closed", hint="create a new client")

@@ -269,6 +269,7 @@ class Client(BaseClient[httpx.Client]):
             >>> client = Client(result.server_url, access_token=result.access_token)
         """
         client: Client = cls._without_credential(base_url, **options)
+        client._keep_out_of_errors(password)
         try:
             client.connect()
             return client._run(client._core.login(client._public(client.api_root), email, password))
@@ -506,6 +507,7 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
     async def login(cls, base_url: str, email: str, password: str, **options: Any) -> LoginResult:
         """Log in with email and password (never retried); see :meth:`Client.login`."""
         client: AsyncClient = cls._without_credential(base_url, **options)
+        client._keep_out_of_errors(password)
         try:
             await client.connect()
             assert client._api_root is not None

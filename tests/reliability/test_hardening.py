@@ -433,3 +433,15 @@ def test_ping_is_false_when_the_server_does_not_answer_pong(
         client.connect()
         assert client.ping() is False
     json.dumps(pings)
+
+
+def test_a_login_error_never_echoes_the_password(outcome: Outcome, scripted: Callable[..., ScriptedServer]) -> None:
+    password = SYNTHETIC_SECRETS["password"]
+
+    def answer(seen: Seen, conn: Conn) -> None:
+        body = json.loads(seen.body or b"{}")
+        conn.json(401, {"message": f"Incorrect password {body.get('password')}", "statusCode": 401})
+
+    server = scripted(answer)
+    error = outcome.raises(ImmichError, Client.login, server.url, "me@example.com", password)
+    assert password not in str(error)
