@@ -47,7 +47,9 @@ class RedactCredentials(logging.Filter):
         message = record.getMessage()
         redacted = _CREDENTIAL_HEADER.sub(r"\1<redacted>", message)
         if _SECRETS:
-            redacted = redact(redacted, tuple(_SECRETS), urls=False)
+            with _SECRETS_LOCK:
+                secrets = tuple(_SECRETS)
+            redacted = redact(redacted, secrets, urls=False)
         if redacted != message:
             record.msg, record.args = redacted, ()
         return True
