@@ -123,6 +123,7 @@ class Receiver:
 
 def send_args(http: httpx.Client | httpx.AsyncClient, effect: Send) -> tuple[httpx.Request, Any]:
     request = http.build_request(effect.method, effect.url, **effect.options)
+    request.headers.pop("cookie", None)  # never a cookie, even one put in the jar by hand
     return request, effect.auth if effect.auth is not None else httpx.USE_CLIENT_DEFAULT
 
 
