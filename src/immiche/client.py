@@ -137,6 +137,7 @@ class Client(BaseClient[httpx.Client]):
             InvalidResponseError: the address does not answer as Immich.
             UnexpectedRedirectError: the server redirects, e.g. from http:// to https://.
         """
+        self._check_open()
         with self._connect_lock:
             if self._api_root is None:
                 self._remember(*self._run(self._core.discover(self._public)))
@@ -376,6 +377,7 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
 
     async def connect(self) -> None:
         """Find the API root and check the server version now (otherwise done on first use)."""
+        self._check_open()
         if self._connect_lock is None:
             import asyncio
 

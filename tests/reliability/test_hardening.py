@@ -316,12 +316,14 @@ def test_a_closed_client_is_an_invalid_argument_everywhere(outcome: Outcome, ser
     outcome.raises(InvalidArgumentError, lambda: next(client.iter_people()))
     outcome.raises(InvalidArgumentError, lambda: client.low_level)
     outcome.raises(InvalidArgumentError, client.fetch_people)
+    outcome.raises(InvalidArgumentError, client.server_version)
+    outcome.raises(InvalidArgumentError, client.ping)
 
     async def run() -> None:
         aclient = AsyncClient(server.url, api_key=server.api_key)
         await aclient.connect()
         await aclient.aclose()
-        for call in (lambda: aclient.iter_people().__anext__(), aclient.fetch_people):
+        for call in (lambda: aclient.iter_people().__anext__(), aclient.fetch_people, aclient.server_version):
             try:
                 await call()
             except Exception as error:
