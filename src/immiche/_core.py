@@ -216,20 +216,19 @@ class Core:
         return redact_error(error, (*self.secrets, *extra))
 
     def _attempt(self, send: Send, deadline: float | None) -> Send:
-        """``send`` for one attempt: connect and read timeouts no longer than what is left."""
-        if deadline is None:
-            return send
-        left = max(0.001, deadline - self.sleep_clock())
+        """``send`` for one attempt: the client's timeouts, none longer than what is left."""
         timeout = send.options.get("timeout")
-        if isinstance(timeout, httpx.Timeout):
+        if not isinstance(timeout, httpx.Timeout):  # e.g. discovery's request, built here
+            t = self.timeout
+            timeout = httpx.Timeout(connect=t.connect, read=t.read, write=t.read, pool=t.read)
+        if deadline is not None:
+            left = max(0.001, deadline - self.sleep_clock())
             timeout = httpx.Timeout(
                 connect=min(timeout.connect or left, left),
                 read=min(timeout.read or left, left),
                 write=min(timeout.write or left, left),
                 pool=min(timeout.pool or left, left),
             )
-        else:
-            timeout = httpx.Timeout(left)
         return replace(send, options={**send.options, "timeout": timeout}, deadline=deadline)
 
     def call(self, send: Send, *, idempotent: bool = True) -> Steps[Reply]:

@@ -161,7 +161,8 @@ def test_a_refused_connection_is_reported_at_once(outcome: Outcome) -> None:
     assert "refused" in error.message
 
 
-def test_an_unreachable_host_is_reported_within_the_timeout(outcome: Outcome) -> None:
+@pytest.mark.parametrize("timeout", [0.5, Timeout(connect=0.5, read=30, total=60)], ids=["number", "connect"])
+def test_an_unreachable_host_is_reported_within_the_timeout(outcome: Outcome, timeout: float | Timeout) -> None:
     """A listening socket with a full backlog answers no SYN: the connect timeout is not retried."""
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
@@ -174,7 +175,7 @@ def test_an_unreachable_host_is_reported_within_the_timeout(outcome: Outcome) ->
                 filler.connect_ex(listener.getsockname())
                 fillers.append(filler)
             started = time.monotonic()
-            with Client(f"http://127.0.0.1:{listener.getsockname()[1]}", api_key=KEY, timeout=0.5) as client:
+            with Client(f"http://127.0.0.1:{listener.getsockname()[1]}", api_key=KEY, timeout=timeout) as client:
                 error = outcome.raises(RequestTimeoutError, client.fetch_people)
             elapsed = time.monotonic() - started
         finally:
