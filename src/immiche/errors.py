@@ -4,7 +4,7 @@
 
     ImmichError
     ├── ImmichConnectionError        refused, DNS failure, TLS failure, reset, truncated body
-    │   └── RequestTimeoutError      connect/read timeout
+    │   └── RequestTimeoutError      no answer to connect, a read, or the whole request in time
     ├── UnexpectedRedirectError      the server redirects (e.g. http -> https); never followed
     ├── InvalidResponseError         HTML or non-JSON body, JSON of the wrong shape, not Immich
     ├── APIStatusError               any other 4xx/5xx answer
@@ -23,7 +23,9 @@
 Every error says what went wrong and, in ``hint``, what to do about it. Errors about a request
 carry ``method`` and ``path`` (the URL path, never the query), the HTTP ``status_code`` where there
 is one, Immich's ``message`` and the ``correlation_id`` to quote in a bug report. No error ever
-carries a credential.
+carries a credential: the clients pass every error through :func:`redact_error`, which masks their
+own credential (whole or in pieces, also when a server echoes it back) and the user name,
+password, query and fragment of any URL in its texts.
 """
 
 from __future__ import annotations
