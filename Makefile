@@ -10,7 +10,7 @@ PRISM := $(PRISM_DIR)/node_modules/.bin/prism
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install test pytest lint format typecheck regen regen-check dist-check contract-deps \
+.PHONY: help install test pytest test-pythons test-pythons-others lint format typecheck regen regen-check dist-check contract-deps \
 	demo bench compat spec-diff clean
 
 help: ## list the targets
@@ -30,12 +30,21 @@ $(PRISM): $(PRISM_DIR)/package.json $(PRISM_DIR)/package-lock.json
 	cd $(PRISM_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-test: install lint typecheck regen-check dist-check contract-deps pytest ## everything CI checks
+test: install lint typecheck regen-check dist-check contract-deps pytest test-pythons-others ## everything CI checks
 
 pytest: install contract-deps ## run the test suite only
 	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; exit 1; fi; \
 	exit $$status
+
+PYTHONS ?= 3.10 3.11 3.12 3.13
+
+test-pythons: contract-deps ## the suite (minus generator tests) on Python 3.10-3.13: PYTHONS="3.10 3.13" to choose
+	.ci/test-pythons $(PYTHONS)
+
+# In `make test`: the versions other than the one `make pytest` just ran the suite with.
+test-pythons-others: install contract-deps
+	SKIP_PYTHON=$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])') .ci/test-pythons $(PYTHONS)
 
 lint: install ## ruff check + ruff format --check
 	$(PY) -m ruff check .
@@ -72,6 +81,6 @@ bench: install ## benchmarks vs raw httpx and other clients (QUICK=1: smoke mode
 	$(PY) -m bench $(if $(QUICK),--quick) $(if $(ONLY),--only $(ONLY))
 
 clean: ## remove build outputs, caches and the virtual environment
-	rm -rf $(VENV) dist build .mypy_cache .ruff_cache .pytest_cache .hypothesis demo-output \
+	rm -rf $(VENV) .venvs dist build .mypy_cache .ruff_cache .pytest_cache .hypothesis demo-output \
 		$(PRISM_DIR)/node_modules bench/.cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

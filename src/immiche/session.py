@@ -29,6 +29,10 @@ Session files (``"version": 1``)::
     {"version": 1, "server_url": "https://immich.example.com", "created_at": "2026-11-23T12:00:00Z",
      "auth": {"type": "api_key", "key": "...", "name": "cli"}}
     ... "auth": {"type": "jwt", "access_token": "...", "user_id": "...", "email": "..."}
+    ... "tls": {"insecure": false, "ca_bundle": "/home/me/homelab-ca.pem"}   (optional)
+
+``tls`` is written only when the login chose ``--insecure`` or ``--ca-bundle``; files without it
+(all older ones) mean "verify with the system's CAs".
 
 Guarantees: writes are atomic (a crash or a full disk leaves the previous file intact); files
 holding secrets are created 0600 and the profile directories 0700 whatever the umask; profile
@@ -105,7 +109,7 @@ _MAX_FILE_BYTES: Final = 1024 * 1024
 _MAX_JWT_CHARS: Final = 64 * 1024
 _SAVE_ATTEMPTS: Final = 5
 
-_PROFILE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}", re.ASCII)
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,63}", re.ASCII)
 _RFC3339 = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})",
     re.ASCII,
@@ -253,6 +257,10 @@ class Session:
     server_url: str
     auth: AuthMethod
     created_at: str
+    insecure: bool = False
+    """Do not verify the server's TLS certificate (the login used ``--insecure``)."""
+    ca_bundle: str | None = None
+    """The PEM file of the CA that signed the server's certificate (the login used ``--ca-bundle``)."""
 
     def __post_init__(self) -> None:
         _require_str(self.server_url, "the server URL", empty=False)
@@ -261,11 +269,27 @@ class Session:
         _require_str(self.created_at, "created_at")
         if _parse_rfc3339(self.created_at) is None:
             raise InvalidArgumentError("created_at must be an RFC 3339 timestamp such as 2026-11-23T12:00:00Z")
+        if not isinstance(self.insecure, bool):
+            raise InvalidArgumentError(f"insecure must be a boolean, not {type(self.insecure).__name__}")
+        if self.ca_bundle is not None:
+            _require_str(self.ca_bundle, "ca_bundle", empty=False)
+            if self.insecure:
+                raise InvalidArgumentError("insecure and ca_bundle cannot be used together")
 
     @classmethod
-    def create(cls, server_url: str, auth: AuthMethod, *, now: datetime | None = None) -> Session:
+    def create(
+        cls,
+        server_url: str,
+        auth: AuthMethod,
+        *,
+        now: datetime | None = None,
+        insecure: bool = False,
+        ca_bundle: str | None = None,
+    ) -> Session:
         """A new session created now (or at ``now``), with ``created_at`` in UTC to the second."""
-        return cls(server_url=server_url, auth=auth, created_at=_now_rfc3339(now))
+        return cls(
+            server_url=server_url, auth=auth, created_at=_now_rfc3339(now), insecure=insecure, ca_bundle=ca_bundle
+        )
 
     @property
     def created_datetime(self) -> datetime:
@@ -288,7 +312,15 @@ class Session:
                 "user_id": self.auth.user_id,
                 "email": self.auth.email,
             }
-        return {"version": FORMAT_VERSION, "server_url": self.server_url, "created_at": self.created_at, "auth": auth}
+        data: dict[str, Any] = {
+            "version": FORMAT_VERSION,
+            "server_url": self.server_url,
+            "created_at": self.created_at,
+            "auth": auth,
+        }
+        if self.insecure or self.ca_bundle is not None:
+            data["tls"] = {"insecure": self.insecure, "ca_bundle": self.ca_bundle}
+        return data
 
     def to_json(self) -> str:
         """:meth:`to_dict` as indented JSON (ASCII only, any character escaped), ending in a newline."""
@@ -329,7 +361,8 @@ class Session:
                 )
             else:
                 raise SessionError("unknown auth.type (expected 'api_key' or 'jwt')")
-            return cls(server_url=server_url, auth=auth, created_at=created_at)
+            insecure, ca_bundle = _tls_fields(data.get("tls"))
+            return cls(server_url=server_url, auth=auth, created_at=created_at, insecure=insecure, ca_bundle=ca_bundle)
         except InvalidArgumentError as exc:
             raise SessionError(exc.message) from None
 
@@ -344,7 +377,10 @@ class Session:
     # -- display (the seed's pp) --
 
     def __repr__(self) -> str:
-        return f"Session(server_url={self.server_url!r}, auth={self.auth!r}, created_at={self.created_at!r})"
+        tls = ""
+        if self.insecure or self.ca_bundle is not None:
+            tls = f", insecure={self.insecure!r}, ca_bundle={self.ca_bundle!r}"
+        return f"Session(server_url={self.server_url!r}, auth={self.auth!r}, created_at={self.created_at!r}{tls})"
 
     def __str__(self) -> str:
         if isinstance(self.auth, ApiKey):
@@ -353,6 +389,21 @@ class Session:
         else:
             how = f"login of {self.auth.email} (token {mask_secret(self.auth.access_token)})"
         return f"{self.server_url}: {how}, created {self.created_at}"
+
+
+def _tls_fields(tls: object) -> tuple[bool, str | None]:
+    """``(insecure, ca_bundle)`` of the optional ``tls`` object (absent or null: verify as usual)."""
+    if tls is None:
+        return False, None
+    if not isinstance(tls, Mapping):
+        raise SessionError(f"tls must be an object, not {_json_type(tls)}")
+    insecure = tls.get("insecure", False)
+    if not isinstance(insecure, bool):
+        raise SessionError(f"tls.insecure must be a boolean, not {_json_type(insecure)}")
+    ca_bundle = tls.get("ca_bundle")
+    if ca_bundle is not None and not isinstance(ca_bundle, str):
+        raise SessionError(f"tls.ca_bundle must be a string or null, not {_json_type(ca_bundle)}")
+    return insecure, ca_bundle
 
 
 def _json_type(value: object) -> str:
@@ -478,14 +529,15 @@ def is_expired(session: Session, leeway: float = 60, *, now: float | None = None
 def validate_profile_name(name: object) -> str:
     """Return ``name`` if it is a usable profile name, else raise :class:`InvalidProfileName`.
 
-    Allowed: 1 to 64 ASCII letters, digits, ``.``, ``_`` and ``-``, not starting with ``.``.
+    Allowed: 1 to 64 ASCII letters, digits, ``.``, ``_`` and ``-``, not starting with ``.`` or ``-``
+    (a name starting with ``-`` would read as an option on the command line).
     """
     if isinstance(name, str) and _PROFILE_NAME.fullmatch(name):
         return name
     shown = repr(name) if not isinstance(name, str) or len(name) <= 80 else repr(name[:77]) + "..."
     raise InvalidProfileName(
         f"invalid profile name {shown}",
-        hint="use 1 to 64 ASCII letters, digits, '.', '_' or '-', not starting with '.'",
+        hint="use 1 to 64 ASCII letters, digits, '.', '_' or '-', not starting with '.' or '-'",
     )
 
 

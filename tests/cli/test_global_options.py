@@ -78,12 +78,24 @@ def test_flags_beat_the_environment_which_beats_the_profile(
     assert len(cli("people", "list", "--json", "-p", "default", env=env).json()) == len(visible(server))
 
 
-def test_server_flag_alone_reuses_the_profiles_credential(cli: Cli, server: FakeImmichServer) -> None:
+def test_server_flag_alone_reuses_the_profiles_credential_on_its_server_only(
+    cli: Cli, server: FakeImmichServer
+) -> None:
     cli.login(server)
-    same_server_other_address = server.url.replace("127.0.0.1", "localhost")
-    result = cli("people", "list", "--json", "--server", same_server_other_address)
+    same_url_spelled_otherwise = server.url.removeprefix("http://") + "/"  # 127.0.0.1:PORT/ is http://127.0.0.1:PORT
+    result = cli("people", "list", "--json", "--server", same_url_spelled_otherwise)
     assert result.code == 0, result
     assert len(result.json()) == len(visible(server))
+    other_address = server.url.replace("127.0.0.1", "localhost")
+    before = len(server.requests)
+    refused = cli("people", "list", "--json", "--server", other_address)
+    assert refused.code == 3, refused
+    assert refused.err.startswith(f"error: --server {other_address} is not the server of profile 'default'")
+    assert "--use-profile-credential" in refused.err
+    assert len(server.requests) == before  # nothing was sent anywhere
+    allowed = cli("people", "list", "--json", "--server", other_address, "--use-profile-credential")
+    assert allowed.code == 0, allowed
+    assert len(allowed.json()) == len(visible(server))
 
 
 def test_api_key_flag_alone_uses_the_profiles_server(cli: Cli, server: FakeImmichServer) -> None:
@@ -96,10 +108,26 @@ def test_api_key_flag_alone_uses_the_profiles_server(cli: Cli, server: FakeImmic
     assert without_server.err.startswith("error: --api-key needs a server")
 
 
-def test_only_one_environment_variable_is_an_error(cli: Cli, server: FakeImmichServer) -> None:
-    result = cli("people", "list", env={"IMMICH_INSTANCE_URL": server.url})
+def test_only_the_api_key_variable_is_an_error(cli: Cli, server: FakeImmichServer) -> None:
+    result = cli("people", "list", env={"IMMICH_API_KEY": server.api_key})
     assert result.code == 1
-    assert result.err.startswith("error: IMMICH_INSTANCE_URL is set but IMMICH_API_KEY is not")
+    assert result.err.startswith("error: IMMICH_API_KEY is set but IMMICH_INSTANCE_URL is not")
+
+
+def test_only_the_instance_url_variable_uses_the_profile(cli: Cli, server: FakeImmichServer) -> None:
+    """Exported IMMICH_INSTANCE_URL without a key: the profile's credential serves its own server."""
+    env = {"IMMICH_INSTANCE_URL": server.url}
+    not_yet = cli("people", "list", env=env)
+    assert not_yet.code == 3, not_yet
+    assert "profile 'default' has no stored session" in not_yet.err
+    login = cli("login", "--api-key-stdin", input=server.api_key + "\n", env=env)
+    assert login.code == 0, login
+    result = cli("people", "list", "--json", env=env)
+    assert result.code == 0, result
+    assert len(result.json()) == len(visible(server))
+    elsewhere = cli("people", "list", env={"IMMICH_INSTANCE_URL": server.url.replace("127.0.0.1", "localhost")})
+    assert elsewhere.code == 3
+    assert elsewhere.err.startswith("error: $IMMICH_INSTANCE_URL http://localhost:")
 
 
 def test_timeout_applies(logged_in: Cli, server: FakeImmichServer) -> None:

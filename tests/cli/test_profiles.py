@@ -53,7 +53,9 @@ def test_profile_list_json(cli: Cli, server: FakeImmichServer) -> None:
         "email",
         "user_id",
         "created_at",
+        "tls",
     }
+    assert rows[0]["tls"] == {"insecure": False, "ca_bundle": None}
     assert server.api_key not in result.out
 
 

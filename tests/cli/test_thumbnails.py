@@ -142,14 +142,14 @@ def test_thumbnails_usage_errors(logged_in: Cli, server: FakeImmichServer) -> No
         assert result.err.startswith(f"error: {message}"), result
 
 
-def _run_with_stderr_on_a_terminal(cli: Cli, *args: str) -> tuple[int, str, bytes]:
+def _run_with_stderr_on_a_terminal(cli: Cli, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, bytes]:
     master, slave = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "immiche", *args],
         stdout=subprocess.PIPE,
         stderr=slave,
         stdin=subprocess.DEVNULL,
-        env={**cli.env, "COLUMNS": "100"},
+        env={**{k: v for k, v in cli.env.items() if k != "NO_COLOR"}, "COLUMNS": "100", **(env or {})},
         cwd=cli.cwd,
     )
     os.close(slave)
@@ -184,6 +184,12 @@ def test_no_progress_bar_with_quiet_or_when_not_a_terminal(logged_in: Cli, serve
     assert terminal == b""  # --quiet: no bar, no summary
     result = logged_in("people", "thumbnails", "--all", "-o", "t2")
     assert "━" not in result.err and "\x1b" not in result.err
+    code, _, terminal = _run_with_stderr_on_a_terminal(
+        logged_in, "people", "thumbnails", "--all", "-o", "t3", env={"NO_COLOR": "1"}
+    )
+    assert code == 0
+    assert b"\x1b" not in terminal and "━".encode() not in terminal  # NO_COLOR: no escape sequence at all
+    assert b"Downloaded " in terminal
 
 
 def test_the_same_failure_of_many_items_is_reported_once(logged_in: Cli, server: FakeImmichServer) -> None:

@@ -400,9 +400,12 @@ def test_the_permission_warning_points_at_the_caller(store: SessionStore, api_ke
 
 # -- profile names ----------------------------------------------------------------------------------
 
-GOOD_NAMES = ["a", "default", "Home", "A-b_c.d", "0", "-", "_x", "x." * 32, "x" * 64]
+GOOD_NAMES = ["a", "default", "Home", "A-b_c.d", "0", "a-", "_x", "x." * 32, "x" * 64]
 BAD_NAMES = [
     "",
+    "-",  # would read as an option on the command line ('immiche profile use -x')
+    "-x",
+    "--help",
     ".",
     "..",
     "../x",

@@ -15,7 +15,18 @@ import click
 
 from immiche.cli._auth import login, logout, whoami
 from immiche.cli._completion import completion
-from immiche.cli._errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, describe, exit_code_for, one_line
+from immiche.cli._errors import (
+    EXIT_CLOSED_STDOUT,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+    Terminated,
+    describe,
+    exit_code_for,
+    one_line,
+)
 from immiche.cli._options import GlobalState, ImmicheCommand, ImmicheGroup, global_options
 from immiche.cli._people import people
 from immiche.cli._profiles import profile
@@ -29,11 +40,36 @@ Environment:
   IMMICH_PROFILE                       the profile to use
   IMMICH_CONFIG_DIR                    where profiles are stored
 Exit codes: 0 ok, 1 error, 2 usage, 3 authentication or not logged in,
-  4 not found, 5 server or network, 130 interrupted."""
+  4 not found, 5 server or network, 130 interrupted (Ctrl-C), 141 standard output
+  closed (e.g. '| head': nothing more is printed), 143 terminated (SIGTERM)."""
+
+
+class _TerminatedExit(Exception):
+    """Carries SIGTERM past click, which turns a KeyboardInterrupt into Abort after printing an empty line."""
+
+
+class _ClosedStdout(Exception):
+    """Carries a closed stdout (EPIPE) past click, which would exit 1 for it."""
 
 
 class RootGroup(ImmicheGroup):
     """The ``immiche`` group: runs the invocation and turns every failure into a message and a code."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:  # parsing runs --help and --version, which print
+            return super().make_context(info_name, args, parent, **extra)
+        except BrokenPipeError:
+            raise _ClosedStdout from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Terminated:
+            raise _TerminatedExit from None
+        except BrokenPipeError:
+            raise _ClosedStdout from None
 
     def main(
         self,
@@ -45,6 +81,7 @@ class RootGroup(ImmicheGroup):
         **extra: Any,
     ) -> Any:
         options = extra.setdefault("obj", GlobalState())
+        options.argv = list(args) if args is not None else sys.argv[1:]
         code = self._run(
             options,
             args=args,
@@ -71,6 +108,7 @@ class RootGroup(ImmicheGroup):
 
         out = Output(options)
         restore = _route_warnings(out)
+        restore_signals = _terminate_like_interrupt()
         try:
             result = super().main(
                 args,
@@ -91,13 +129,23 @@ class RootGroup(ImmicheGroup):
         except click.ClickException as err:
             out.error(err.format_message())
             return err.exit_code
-        except (click.Abort, KeyboardInterrupt):
+        except (_TerminatedExit, Terminated):
+            out.message("error: terminated")
+            return EXIT_TERMINATED
+        except (click.Abort, KeyboardInterrupt) as err:
+            if isinstance(err.__cause__, Terminated):
+                out.message("error: terminated")
+                return EXIT_TERMINATED
             out.message("error: interrupted")
             return EXIT_INTERRUPTED
-        except BrokenPipeError:
-            _silence_stdout()
-            return 1
+        except (BrokenPipeError, _ClosedStdout):  # the reader of stdout went away (| head): stop quietly
+            return _closed_stdout()
         except Exception as err:
+            if isinstance(err, OSError) and _stdout_failed(err):  # click's own output (help) to a full disk
+                from immiche.cli._output import stdout_error
+
+                out.error(describe(stdout_error(err))[0])
+                return EXIT_ERROR
             if options.verbose:
                 import traceback
 
@@ -106,18 +154,54 @@ class RootGroup(ImmicheGroup):
             out.error(message, hint)
             return exit_code_for(err)
         finally:
+            restore_signals()
             restore()
 
 
-def _silence_stdout() -> None:
-    """After a closed pipe, point stdout at /dev/null so the interpreter's final flush is quiet."""
-    import os
+def _terminate_like_interrupt() -> Any:
+    """Make SIGTERM (``timeout``, ``kill``, a service manager) take Ctrl-C's path: the command
+    unwinds, cleans up (temporary files, connections) and exits 143 with one line on stderr."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():  # in-process callers in threads
+        return lambda: None
+
+    def terminate(signum: int, frame: Any) -> None:
+        raise Terminated
 
     try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # pragma: no cover
-        pass
+        previous = signal.signal(signal.SIGTERM, terminate)
+    except (ValueError, OSError):  # pragma: no cover (no signals here)
+        return lambda: None
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
+
+
+def _closed_stdout() -> int:
+    from immiche.cli._output import silence_stdout
+
+    silence_stdout()
+    return EXIT_CLOSED_STDOUT
+
+
+def _stdout_failed(err: OSError) -> bool:
+    """Whether ``err`` (an OSError no immiche code wrapped) is standard output failing: click printing
+    help to a full disk. immiche's own file and session writes raise immiche errors, never raw ones."""
+    import errno
+
+    if err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return True
+    try:
+        sys.stdout.flush()
+    except OSError:
+        return True
+    except (ValueError, AttributeError):  # pragma: no cover (closed or missing)
+        return False
+    return False
 
 
 def _route_warnings(out: Any) -> Any:

@@ -66,7 +66,9 @@ def login(api_key_stdin: bool, email: str | None, password_stdin: bool, key_name
       immiche login --server http://192.168.1.10:2283 --email me@example.com
 
     The credential is checked against the server (GET /users/me) before anything is saved; a
-    failed check saves nothing. The session goes to --profile (default: the current profile).
+    failed check saves nothing. The session goes to --profile (default: the current profile),
+    with the server URL as normalised and the TLS choice (--insecure, or --ca-bundle's absolute
+    path), used by later commands of the profile unless they pass their own.
     """
     from immiche.session import ENV_API_KEY, ENV_INSTANCE_URL
 
@@ -174,7 +176,13 @@ def _save(
     version = client.server_version()
     sessions = session.SessionStore()
     first = not sessions.list_profiles()
-    stored = session.Session.create(server.rstrip("/") or server, auth)
+    # The URL as normalised (127.0.0.1:2283 -> http://127.0.0.1:2283), and the TLS choice of the login.
+    stored = session.Session.create(
+        client.base_url,
+        auth,
+        insecure=options.insecure,
+        ca_bundle=os.path.abspath(options.ca_bundle) if options.ca_bundle else None,
+    )
     sessions.save(stored, profile)
     if first:
         sessions.set_current_profile(profile)
@@ -242,7 +250,7 @@ def _end_server_session(options: GlobalState, out: Output, stored: Session) -> b
 
     assert isinstance(stored.auth, Jwt)
     options.add_secret(stored.auth.access_token)
-    target = Target(stored.server_url, stored.auth, "stored session", None)
+    target = Target.of_session(stored, "stored session", None)
     try:
         with open_client(options, target) as client:
             client.logout()

@@ -31,12 +31,20 @@ def completion(shell: str) -> None:
     bash:  eval "$(immiche completion bash)"    in ~/.bashrc
     zsh:   eval "$(immiche completion zsh)"     in ~/.zshrc
     fish:  immiche completion fish > ~/.config/fish/completions/immiche.fish
+
+    With --json: {"shell", "script"}.
     """
     from click.shell_completion import get_completion_class
+
+    from immiche.cli._output import output
 
     ctx = click.get_current_context()
     root = ctx.find_root()
     completer = get_completion_class(shell)
     assert completer is not None
     script = completer(root.command, {}, "immiche", "_IMMICHE_COMPLETE").source()
-    click.echo(script.rstrip("\n"))
+    out = output()
+    if out.json:
+        out.emit_json({"shell": shell, "script": script})
+    else:
+        out.line(script.rstrip("\n"))

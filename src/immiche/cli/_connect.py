@@ -6,10 +6,16 @@ Precedence, highest first (command-line flags beat the environment, which beats 
 2. with no explicit ``--profile``: ``$IMMICH_INSTANCE_URL`` and ``$IMMICH_API_KEY``;
 3. the profile's stored session: ``--profile``, else ``$IMMICH_PROFILE``, else the current profile.
 
-A flag (or variable) overrides its half of the profile's session: ``--server`` alone talks to
-another address of the same server (say, its LAN address) with the profile's credential;
-``--api-key`` alone uses another key on the profile's server. Without any flag the rules are those
-of :func:`immiche.session.resolve_credentials` (both variables or neither).
+A flag (or variable) overrides its half of the profile's session. ``--api-key`` alone uses
+another key on the profile's server. A server alone (``--server``, or ``$IMMICH_INSTANCE_URL``
+without ``$IMMICH_API_KEY``) uses the profile's credential only when it is the profile's server
+(compared once normalised: ``127.0.0.1:2283`` is ``http://127.0.0.1:2283``); another address is
+refused unless ``--use-profile-credential`` says to send the credential there, so that a stored
+credential never goes to a server the user did not log in to.
+
+TLS: ``--insecure``, ``--ca-bundle`` and ``--verify-tls`` on the command line win; else the
+profile's saved choice (``login --insecure`` / ``--ca-bundle``) applies whenever its credential
+is used; else certificates are verified with the system's CAs.
 """
 
 from __future__ import annotations
@@ -25,27 +31,45 @@ from immiche.cli._options import GlobalState
 
 if TYPE_CHECKING:
     from immiche.client import AsyncClient, Client
-    from immiche.session import AuthMethod, SessionStore
+    from immiche.session import AuthMethod, Session, SessionStore
 
-__all__ = ["Target", "client_options", "open_async_client", "open_client", "resolve", "setup_logging"]
+__all__ = [
+    "Target",
+    "client_options",
+    "normalise_url",
+    "open_async_client",
+    "open_client",
+    "resolve",
+    "safe_url",
+    "setup_logging",
+]
 
 _START = time.monotonic()
 
 
 @dataclass(frozen=True)
 class Target:
-    """A server and credential to use; ``profile`` is None when no stored session is involved."""
+    """A server and credential to use; ``profile`` is None when no stored session is involved.
+
+    ``insecure`` and ``ca_bundle`` are the TLS choices saved with the profile (if any).
+    """
 
     server_url: str
     auth: AuthMethod
     source: str
     profile: str | None
+    insecure: bool = False
+    ca_bundle: str | None = None
 
     @property
     def credential_kind(self) -> str:
         from immiche.session import ApiKey
 
         return "api_key" if isinstance(self.auth, ApiKey) else "login"
+
+    @classmethod
+    def of_session(cls, stored: Session, source: str, profile: str | None, server: str | None = None) -> Target:
+        return cls(server or stored.server_url, stored.auth, source, profile, stored.insecure, stored.ca_bundle)
 
 
 def store() -> SessionStore:
@@ -54,51 +78,108 @@ def store() -> SessionStore:
     return SessionStore()
 
 
+def normalise_url(url: str) -> str:
+    """The server URL as immiche uses it (``host:2283`` -> ``http://host:2283``); unusable URLs as given."""
+    from immiche._url import parse_server_url
+    from immiche.errors import InvalidArgumentError
+
+    try:
+        return parse_server_url(url).base
+    except InvalidArgumentError:
+        return url.strip().rstrip("/")
+
+
+def safe_url(url: str) -> str:
+    """A URL fit for display: any ``user:password@`` and query are replaced by ``[redacted]``."""
+    from immiche.cli._output import scrub_urls
+
+    return scrub_urls(url, queries=True)
+
+
+def _env(name: str) -> str | None:
+    return (os.environ.get(name) or "").strip() or None
+
+
 def resolve(options: GlobalState) -> Target:
     """The server and credential for this invocation (see the module's precedence rules)."""
     from immiche import session
-    from immiche.session import ApiKey, Jwt
+    from immiche.session import ApiKey
 
     server = options.server.strip() if options.server else None
     key = options.api_key.strip() if options.api_key else None
-    if not server and not key:
-        resolved = session.resolve_credentials(profile=options.profile)
-        target = Target(resolved.server_url, resolved.auth, resolved.source, resolved.profile)
-    elif server and key:
+    server_from = "--server"
+    if server and key:
         target = Target(server, ApiKey(key), "command line", None)
     else:
+        env_url = env_key = None
         if options.profile is None:
-            server = server or (os.environ.get(session.ENV_INSTANCE_URL) or "").strip() or None
-            key = key or (os.environ.get(session.ENV_API_KEY) or "").strip() or None
+            env_url, env_key = _env(session.ENV_INSTANCE_URL), _env(session.ENV_API_KEY)
+        if not server and not key and env_key and not env_url:
+            session.resolve_credentials(profile=None)  # raises: IMMICH_API_KEY is set but IMMICH_INSTANCE_URL is not
+        if not server and env_url:
+            server, server_from = env_url, f"${session.ENV_INSTANCE_URL}"
+        key = key or (env_key if server else None)
         if server and key:
-            target = Target(server, ApiKey(key), "command line and environment", None)
+            both_env = not options.server and not options.api_key
+            source = "environment" if both_env else "command line and environment"
+            target = Target(server, ApiKey(key), source, None)
         else:
-            sessions = store()
-            profile = sessions.get_current_profile() if options.profile is None else options.profile
-            stored = sessions.load(profile)
-            if stored is None:
-                if key:
-                    raise CliError(
-                        "--api-key needs a server",
-                        hint=f"add --server URL, set {session.ENV_INSTANCE_URL}, or log in to profile {profile!r}",
-                        exit_code=EXIT_USAGE,
-                    )
-                raise CliError(
-                    f"no credential for {server}",
-                    hint=f"set {session.ENV_API_KEY}, pass --api-key, or run 'immiche login --server {server} "
-                    "--api-key-stdin'",
-                    exit_code=EXIT_AUTH,
-                )
-            auth: ApiKey | Jwt = ApiKey(key) if key else stored.auth
-            target = Target(server or stored.server_url, auth, f"profile:{profile}", profile)
+            target = _from_profile(options, server, server_from, key)
     options.add_secret(target.auth.key if isinstance(target.auth, ApiKey) else target.auth.access_token)
     return target
 
 
-def client_options(options: GlobalState) -> dict[str, Any]:
-    """The client keyword arguments of ``--timeout``, ``--insecure`` and ``--ca-bundle``."""
-    if options.insecure and options.ca_bundle:
-        raise CliError("--insecure and --ca-bundle cannot be used together", exit_code=EXIT_USAGE)
+def _from_profile(options: GlobalState, server: str | None, server_from: str, key: str | None) -> Target:
+    """The profile's session, with ``server`` (if given) or ``key`` (if given) in place of its own."""
+    from immiche import session
+    from immiche.session import ApiKey
+
+    sessions = store()
+    profile = sessions.get_current_profile() if options.profile is None else options.profile
+    stored = sessions.load(profile)
+    if stored is None:
+        if key:
+            raise CliError(
+                "--api-key needs a server",
+                hint=f"add --server URL, set {session.ENV_INSTANCE_URL}, or log in to profile {profile!r}",
+                exit_code=EXIT_USAGE,
+            )
+        if server:
+            raise CliError(
+                f"no credential for {safe_url(server)}: profile {profile!r} has no stored session",
+                hint=f"set {session.ENV_API_KEY}, pass --api-key, or run 'immiche login --server {safe_url(server)} "
+                "--api-key-stdin'",
+                exit_code=EXIT_AUTH,
+            )
+        resolved = sessions.resolve_credentials(profile=profile)  # raises NotLoggedInError, with its hint
+        return Target(resolved.server_url, resolved.auth, resolved.source, profile)
+    source = f"profile:{profile}"
+    if key:
+        return Target(stored.server_url, ApiKey(key), source, profile, stored.insecure, stored.ca_bundle)
+    if server and normalise_url(server) != normalise_url(stored.server_url) and not options.use_profile_credential:
+        raise CliError(
+            f"{server_from} {safe_url(server)} is not the server of profile {profile!r} ({safe_url(stored.server_url)}): "
+            "its credential is not sent to another server",
+            hint=f"log in to that server ('immiche login --server URL --profile NAME'), pass --api-key or "
+            f"{session.ENV_API_KEY}, or add --use-profile-credential if it is the same server under another address",
+            exit_code=EXIT_AUTH,
+        )
+    return Target.of_session(stored, source, profile, server)
+
+
+def client_options(options: GlobalState, target: Target | None = None) -> dict[str, Any]:
+    """The client keyword arguments of ``--timeout`` and of the TLS choice (flags, else the profile's)."""
+    chosen = [
+        flag
+        for flag, on in (
+            ("--insecure", options.insecure),
+            ("--ca-bundle", options.ca_bundle),
+            ("--verify-tls", options.verify_tls),
+        )
+        if on
+    ]
+    if len(chosen) > 1:
+        raise CliError(f"{' and '.join(chosen)} cannot be used together", exit_code=EXIT_USAGE)
     setup_logging(options)
     kwargs: dict[str, Any] = {}
     if options.timeout is not None:
@@ -107,6 +188,17 @@ def client_options(options: GlobalState) -> dict[str, Any]:
         kwargs["verify"] = False
     elif options.ca_bundle:
         kwargs["verify"] = options.ca_bundle
+    elif options.verify_tls or target is None:
+        pass
+    elif target.insecure:
+        kwargs["verify"] = False
+    elif target.ca_bundle:
+        if not os.path.isfile(target.ca_bundle):
+            raise CliError(
+                f"the CA bundle saved with profile {target.profile!r} is missing: {target.ca_bundle}",
+                hint="log in again with --ca-bundle PATH, or pass --ca-bundle / --verify-tls for this command",
+            )
+        kwargs["verify"] = target.ca_bundle
     return kwargs
 
 
@@ -124,13 +216,13 @@ def _describe(options: GlobalState, target: Target) -> None:
 
         kind = "an API key" if target.credential_kind == "api_key" else "a login token"
         source = f"profile {target.profile!r}" if target.profile else f"the {target.source}"
-        Output(options).verbose(f"using {target.server_url} with {kind} from {source}")
+        Output(options).verbose(f"using {safe_url(target.server_url)} with {kind} from {source}")
 
 
 def open_client(options: GlobalState, target: Target | None = None) -> Client:
     """A :class:`immiche.Client` for the invocation's server and credential."""
     target = target or resolve(options)
-    kwargs = client_options(options)
+    kwargs = client_options(options, target)
     _describe(options, target)
     from immiche.client import Client
 
@@ -140,7 +232,7 @@ def open_client(options: GlobalState, target: Target | None = None) -> Client:
 def open_async_client(options: GlobalState, target: Target | None = None) -> AsyncClient:
     """An :class:`immiche.AsyncClient` for the invocation's server and credential."""
     target = target or resolve(options)
-    kwargs = client_options(options)
+    kwargs = client_options(options, target)
     _describe(options, target)
     from immiche.client import AsyncClient
 

@@ -12,7 +12,13 @@ Exit codes (documented in README):
 4    not found: an unknown person or profile
 5    server or network: unreachable, timeout, TLS failure, 5xx, not an Immich server
 130  interrupted (Ctrl-C)
+141  standard output closed by its reader (``immiche people list | head -1``): the
+     command stops without a message, like a Unix tool killed by SIGPIPE
+143  terminated (SIGTERM, e.g. ``timeout 10 immiche ...``): cleaned up like Ctrl-C
 ==== ================================================================================
+
+A full standard output (``> /dev/full``) is an error like any other (exit 1, one
+``error: cannot write to standard output: ...`` line).
 
 This module imports nothing heavy: it is used before the facade is loaded.
 """
@@ -23,13 +29,16 @@ import sys
 
 __all__ = [
     "EXIT_AUTH",
+    "EXIT_CLOSED_STDOUT",
     "EXIT_ERROR",
     "EXIT_INTERRUPTED",
     "EXIT_NETWORK",
     "EXIT_NOT_FOUND",
     "EXIT_OK",
+    "EXIT_TERMINATED",
     "EXIT_USAGE",
     "CliError",
+    "Terminated",
     "describe",
     "exit_code_for",
     "one_line",
@@ -42,6 +51,12 @@ EXIT_AUTH = 3
 EXIT_NOT_FOUND = 4
 EXIT_NETWORK = 5
 EXIT_INTERRUPTED = 130
+EXIT_CLOSED_STDOUT = 141
+EXIT_TERMINATED = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, as Ctrl-C raises :class:`KeyboardInterrupt`."""
 
 
 class CliError(Exception):
@@ -78,13 +93,18 @@ def exit_code_for(error: BaseException) -> int:
     return EXIT_ERROR
 
 
+#: Bidirectional controls (U+061C, U+200E/F, U+202A-U+202E, U+2066-U+2069): they reorder what a terminal shows.
+_BIDI = frozenset((0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+
+
 def one_line(text: str) -> str:
-    """``text`` on one line: runs of white space (line breaks too) become one space, control characters ``?``."""
+    """``text`` on one line: runs of white space (line breaks too) become one space; control
+    characters and bidirectional controls ``?``."""
     out = []
     for ch in text:
-        if ch in "\r\n\t":
+        if ch in "\r\n\t\u2028\u2029":
             out.append(" ")
-        elif ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F:
+        elif ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F or ord(ch) in _BIDI:
             out.append("?")
         else:
             out.append(ch)

@@ -41,6 +41,7 @@ class GlobalState:
 
     __slots__ = (
         "api_key",
+        "argv",
         "ca_bundle",
         "insecure",
         "json",
@@ -49,7 +50,9 @@ class GlobalState:
         "secrets",
         "server",
         "timeout",
+        "use_profile_credential",
         "verbose",
+        "verify_tls",
     )
 
     def __init__(self) -> None:
@@ -62,6 +65,9 @@ class GlobalState:
         self.timeout: float | None = None
         self.verbose = 0
         self.quiet = False
+        self.use_profile_credential = False
+        self.verify_tls = False
+        self.argv: list[str] = []  # the command line, to honour --json given after --version
         self.secrets: list[str] = []
 
     def add_secret(self, value: str | None) -> None:
@@ -114,10 +120,18 @@ def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> No
     try:
         import immich_client
 
-        pinned = f"Immich API spec v{immich_client.IMMICH_VERSION}"
+        spec: str | None = f"v{immich_client.IMMICH_VERSION}"
     except ImportError:  # pragma: no cover (a broken install)
-        pinned = "Immich API spec unknown (immich_client is missing)"
-    click.echo(f"immiche {__version__} ({pinned})")
+        spec = None
+    from immiche.cli._output import dumps_json, write_stdout
+
+    options = state(ctx)
+    args = options.argv[: options.argv.index("--")] if "--" in options.argv else options.argv
+    if options.json or "--json" in args:  # --version is handled first, wherever --json is
+        write_stdout(dumps_json({"immiche": __version__, "immich_api_spec": spec}) + "\n")
+    else:
+        pinned = f"Immich API spec {spec}" if spec else "Immich API spec unknown (immich_client is missing)"
+        write_stdout(f"immiche {__version__} ({pinned})\n")
     ctx.exit(0)
 
 
@@ -162,13 +176,34 @@ def global_options(f: F) -> F:
             },
         ),
         (("--json",), {"is_flag": True, "help": "Print JSON only on stdout (messages go to stderr)."}),
-        (("--insecure",), {"is_flag": True, "help": "Do not verify the server's TLS certificate."}),
+        (
+            ("--use-profile-credential",),
+            {
+                "is_flag": True,
+                "help": "With --server (or $IMMICH_INSTANCE_URL) naming another address than the profile's "
+                "server: send the profile's credential there anyway (it is refused otherwise).",
+            },
+        ),
+        (
+            ("--insecure",),
+            {
+                "is_flag": True,
+                "help": "Do not verify the server's TLS certificate (saved with the profile by 'login').",
+            },
+        ),
         (
             ("--ca-bundle",),
             {
                 "metavar": "PATH",
                 "type": click.Path(exists=True, dir_okay=False),
-                "help": "PEM file of the CA that signed the server's certificate.",
+                "help": "PEM file of the CA that signed the server's certificate (saved with the profile by 'login').",
+            },
+        ),
+        (
+            ("--verify-tls",),
+            {
+                "is_flag": True,
+                "help": "Verify the certificate with the system's CAs, whatever the profile saved.",
             },
         ),
         (

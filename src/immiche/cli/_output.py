@@ -7,14 +7,22 @@ Rules:
 - Every write passes through :func:`redact`, which replaces each credential the invocation knows
   (API key, token, password) with ``[redacted]``: a defence in depth, as immiche never puts a
   credential in a message in the first place.
-- Text from the server (names...) is shown with control characters replaced, so a person named
-  with terminal escape sequences cannot rewrite the terminal.
+- Every write also passes through :func:`scrub_urls`: a URL's ``user:password@`` and its query
+  parameters named like credentials (``apiKey``, ``token``...) are replaced; error lines drop a
+  URL's whole query.
+- Text from the server (names...) is shown with control characters, line and paragraph separators
+  (U+2028, U+2029) and bidirectional controls (U+200E/F, U+202A-U+202E, U+2066-U+2069, U+061C)
+  replaced by ``?``, so a name cannot rewrite the terminal, split a table row or reverse the text
+  around it. JSON output keeps names as they are.
+- ``NO_COLOR`` (any value) turns off every style and escape sequence: no bold, no colour, and no
+  animated progress bar.
 - rich is imported only to draw tables and progress bars.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -32,12 +40,40 @@ __all__ = [
     "Output",
     "clean",
     "dumps_json",
+    "no_color",
     "output",
     "redact",
+    "scrub_urls",
 ]
 
 REDACTED = "[redacted]"
-_CONTROL = dict.fromkeys((*range(0x20), *range(0x7F, 0xA0)), "?")
+#: Separators and bidirectional controls: harmless to a terminal's state, but they break lines or
+#: reorder what is shown around them.
+UNSAFE_FORMAT_CHARACTERS = (0x061C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_CONTROL = dict.fromkeys((*range(0x20), *range(0x7F, 0xA0), *UNSAFE_FORMAT_CHARACTERS), "?")
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@'\"<>]*@")
+_SECRET_PARAM = re.compile(
+    r"(?i)([?&;](?:api[-_]?key|key|session[-_]?key|token|access[-_]?token|password|secret)=)[^&;#\s'\"<>]*"
+)
+_QUERY = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s?#'\"<>]*)\?[^\s#'\"<>]*")
+
+
+def scrub_urls(text: str, *, queries: bool = False) -> str:
+    """``text`` with URLs' ``user:password@`` and credential-like query values replaced by ``[redacted]``;
+    with ``queries``, every URL's whole query."""
+    if "://" not in text:
+        return text
+    text = _USERINFO.sub(rf"\1{REDACTED}@", text)
+    if queries:
+        return _QUERY.sub(rf"\1?{REDACTED}", text)
+    return _SECRET_PARAM.sub(rf"\1{REDACTED}", text)
+
+
+def no_color() -> bool:
+    """Whether ``NO_COLOR`` is set (https://no-color.org: any value, even empty, per this CLI)."""
+    return "NO_COLOR" in os.environ
+
+
 _JSON_ESCAPES = {code: f"\\u{code:04x}" for code in (*range(0x7F, 0xA0), 0x2028, 0x2029)}
 
 
@@ -50,7 +86,8 @@ def redact(text: str, secrets: Sequence[str]) -> str:
 
 
 def clean(text: str) -> str:
-    """Text from the server, safe to print on a terminal: control characters become ``?``."""
+    """Text from the server, safe to print on a terminal: control characters, line separators and
+    bidirectional controls become ``?``."""
     return text.translate(_CONTROL)
 
 
@@ -82,8 +119,15 @@ class Output:
         return self.options.json
 
     def _write(self, stream: TextIO, text: str) -> None:
-        stream.write(redact(text, self.options.secrets))
-        stream.flush()
+        try:
+            stream.write(scrub_urls(redact(text, self.options.secrets)))
+            stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as err:
+            if stream is not self.out:
+                raise
+            raise stdout_error(err) from None
 
     # -- stdout --
 
@@ -113,7 +157,8 @@ class Output:
             file=self.out,
             width=None if terminal else 100_000,
             force_terminal=terminal,
-            no_color=not terminal or "NO_COLOR" in os.environ,
+            no_color=not terminal or no_color(),
+            color_system="auto" if terminal and not no_color() else None,  # None: no style, no escape
             highlight=False,
             emoji=False,
             markup=False,
@@ -125,7 +170,7 @@ class Output:
                 no_wrap=column.no_wrap,
                 overflow="ellipsis" if column.no_wrap else "fold",
                 min_width=column.min_width,
-                header_style="bold" if terminal else "",
+                header_style="bold" if terminal and not no_color() else "",
             )
         for row in rows:
             table.add_row(*(Text(cell) for cell in row))
@@ -153,9 +198,9 @@ class Output:
         """``error: ...`` (and ``hint: ...``) on stderr."""
         from immiche.cli._errors import one_line
 
-        text = f"error: {one_line(message)}\n"
+        text = f"error: {scrub_urls(one_line(message), queries=True)}\n"
         if hint:
-            text += f"hint: {one_line(hint)}\n"
+            text += f"hint: {scrub_urls(one_line(hint), queries=True)}\n"
         self._write(self.err, text)
 
     def verbose(self, text: str) -> None:
@@ -168,7 +213,7 @@ class Output:
     @contextmanager
     def progress(self, total: int, description: str) -> Iterator[Any]:
         """A progress bar on stderr when it is a terminal (and not ``--quiet``); yields ``advance()``."""
-        if self.options.quiet or total == 0 or not self.err.isatty():
+        if self.options.quiet or total == 0 or not self.err.isatty() or no_color():
             yield lambda: None
             return
         from rich.console import Console
@@ -185,6 +230,36 @@ class Output:
         ) as bar:
             task = bar.add_task(description, total=total)
             yield lambda: bar.advance(task)
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null once it failed (closed pipe, full disk): the interpreter's final
+    flush of what is still buffered then succeeds quietly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # pragma: no cover
+        pass
+
+
+def stdout_error(err: OSError) -> Exception:
+    """The error for a standard output that cannot be written (``> /dev/full``); stdout is silenced."""
+    from immiche.cli._errors import CliError
+
+    silence_stdout()
+    return CliError(f"cannot write to standard output: {err.strerror or type(err).__name__}")
+
+
+def write_stdout(text: str) -> None:
+    """Write to stdout outside a command's :class:`Output` (``--version``), with its error handling."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as err:
+        raise stdout_error(err) from None
 
 
 class Column:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = ["people"]
 
+_SEPARATORS = tuple({"/", os.sep, os.altsep or "/"})
 _ID_HINT = "find ids with 'immiche people list' or 'immiche people search NAME'"
 
 
@@ -129,8 +130,8 @@ def show(person_id: str) -> None:
     "--output",
     "output_path",
     metavar="FILE",
-    help="Where to save the JPEG (default: ID.jpg in the current directory; a directory: DIR/ID.jpg; "
-    "'-': standard output).",
+    help="Where to save the JPEG (default: ID.jpg in the current directory; an existing directory, or a "
+    "path ending in '/': DIR/ID.jpg, created if needed; '-': standard output).",
 )
 @global_options
 def thumbnail(person_id: str, output_path: str | None) -> None:
@@ -146,6 +147,10 @@ def thumbnail(person_id: str, output_path: str | None) -> None:
     options = state()
     out = output()
     check_person_id(person_id)  # first: the default output file is named after the id ('../x' -> ../x.jpg)
+    if output_path is not None and not output_path.strip():
+        raise CliError(
+            "-o needs a file name (it is empty)", hint="leave -o out to save ID.jpg here", exit_code=EXIT_USAGE
+        )
     to_stdout = output_path == "-"
     if to_stdout:
         if options.json:
@@ -169,8 +174,8 @@ def thumbnail(person_id: str, output_path: str | None) -> None:
             from pathlib import Path
 
             target = Path(output_path) if output_path else Path(f"{person_id}.jpg")
-            try:
-                into_directory = target.is_dir()
+            try:  # an existing directory, or one to create when the path ends with a separator
+                into_directory = (output_path is not None and output_path.endswith(_SEPARATORS)) or target.is_dir()
             except (OSError, ValueError):  # an unusable name: the library reports it clearly
                 into_directory = False
             if into_directory:
@@ -203,7 +208,7 @@ def thumbnail(person_id: str, output_path: str | None) -> None:
     required=True,
     metavar="DIR",
     type=click.Path(file_okay=False),
-    help="Directory to save ID.jpg files in (created if needed).",
+    help="Directory to save ID.jpg files in (created if needed; not empty).",
 )
 @click.option(
     "--concurrency",
@@ -233,6 +238,10 @@ def thumbnails(
     from immiche.cli._output import output
 
     out = output()
+    if not directory.strip():
+        raise CliError(
+            "-o needs a directory (it is empty)", hint="use -o . for the current directory", exit_code=EXIT_USAGE
+        )
     if all_people and person_ids:
         raise CliError("give IDs or --all, not both", exit_code=EXIT_USAGE)
     if not all_people and not person_ids:

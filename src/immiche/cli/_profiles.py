@@ -45,6 +45,7 @@ def _describe(stored: Session) -> dict[str, Any]:
             "email": None,
             "user_id": None,
             "created_at": stored.created_at,
+            "tls": _tls(stored),
         }
     return {
         "server": stored.server_url,
@@ -54,7 +55,22 @@ def _describe(stored: Session) -> dict[str, Any]:
         "email": auth.email,
         "user_id": auth.user_id,
         "created_at": stored.created_at,
+        "tls": _tls(stored),
     }
+
+
+def _tls(stored: Session) -> dict[str, Any]:
+    return {"insecure": stored.insecure, "ca_bundle": stored.ca_bundle}
+
+
+def _tls_text(stored: Session) -> str:
+    from immiche.cli._output import clean
+
+    if stored.insecure:
+        return "certificate not verified (--insecure)"
+    if stored.ca_bundle:
+        return f"verified with CA bundle {clean(stored.ca_bundle)}"
+    return "verified with the system's CAs"
 
 
 def _credential_text(info: dict[str, Any]) -> str:
@@ -173,6 +189,7 @@ def show(name: str | None) -> None:
             ("Profile", chosen + (" (current)" if info["current"] else "")),
             ("Server", clean(stored.server_url)),
             ("Credential", _credential_text(info)),
+            ("TLS", _tls_text(stored)),
             ("User id", info["user_id"]),
             ("Created", stored.created_at),
             ("File", info["path"]),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -36,17 +36,18 @@ def server() -> None:
     """Information about the Immich server."""
 
 
-def _server_url() -> str:
-    """--server, else $IMMICH_INSTANCE_URL, else the profile's server (no credential is needed)."""
-    from immiche.cli._connect import store
+def _server_url() -> tuple[str, dict[str, Any]]:
+    """--server, else $IMMICH_INSTANCE_URL, else the profile's server (no credential is needed);
+    and the client options (the profile's TLS choice applies to the profile's server)."""
+    from immiche.cli._connect import Target, client_options, store
     from immiche.errors import NotLoggedInError
     from immiche.session import ENV_INSTANCE_URL
 
     options = state()
     if options.server:
-        return options.server
+        return options.server, client_options(options)
     if options.profile is None and os.environ.get(ENV_INSTANCE_URL, "").strip():
-        return os.environ[ENV_INSTANCE_URL].strip()
+        return os.environ[ENV_INSTANCE_URL].strip(), client_options(options)
     sessions = store()
     profile = options.profile or sessions.get_current_profile()
     stored = sessions.load(profile)
@@ -55,7 +56,7 @@ def _server_url() -> str:
             f"no server: profile {profile!r} has no stored session",
             hint=f"pass --server URL, set {ENV_INSTANCE_URL}, or log in with 'immiche login'",
         )
-    return stored.server_url
+    return stored.server_url, client_options(options, Target.of_session(stored, f"profile:{profile}", profile))
 
 
 @server.command()
@@ -67,13 +68,10 @@ def info() -> None:
     With --json: {"server", "api_root", "version", "pinned_version", "tested_range", "compatible"}.
     """
     import immiche
-    from immiche.cli._connect import client_options
     from immiche.cli._output import output
     from immiche.client import Client
 
-    options = state()
-    url = _server_url()
-    kwargs = client_options(options)
+    url, kwargs = _server_url()
     info = Client.probe(url, **kwargs)
     version, api_root, base_url, ok = info.version, info.api_root, info.base_url, info.tested
     pinned = immiche.PINNED_IMMICH_VERSION
