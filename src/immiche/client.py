@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Generic, TypeVar
 
 from immiche import _contract
 from immiche._atomic import open_atomic
+from immiche._capabilities import ServerCapabilities
 from immiche._config import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_RETRIES, PAGE_SIZE, RetryPolicy, Timeout
 from immiche._core import (
     Core,
@@ -525,6 +526,10 @@ class Client(_BaseClient[httpx.Client]):
         assert self._server_version is not None
         return self._server_version
 
+    def capabilities(self) -> ServerCapabilities:
+        """What the server supports, decided from its version alone (connects first if needed)."""
+        return ServerCapabilities.for_version(self.server_version())
+
     def ping(self) -> bool:
         """True when the server answers ``/server/ping``."""
         self.connect()
@@ -763,6 +768,10 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
         await self.connect()
         assert self._server_version is not None
         return self._server_version
+
+    async def capabilities(self) -> ServerCapabilities:
+        """What the server supports, decided from its version alone (connects first if needed)."""
+        return ServerCapabilities.for_version(await self.server_version())
 
     async def ping(self) -> bool:
         """True when the server answers ``/server/ping``."""
