@@ -112,6 +112,8 @@ def openapi_to_json_schema(node: Any, *, closed: bool) -> Any:
         for key, value in node.items()
         if key != "nullable" and key != "example" and not key.startswith("x-")
     }
+    if isinstance(out.get("pattern"), str):
+        out["pattern"] = _python_pattern(out["pattern"])
     if node.get("type") == "object" and "properties" in node and "additionalProperties" not in node and closed:
         out["additionalProperties"] = False
     if node.get("nullable"):
@@ -122,6 +124,12 @@ def openapi_to_json_schema(node: Any, *, closed: bool) -> Any:
         else:  # allOf / $ref: either that, or null
             out = {"anyOf": [out, {"type": "null"}]}
     return out
+
+
+def _python_pattern(pattern: str) -> str:
+    """Python's ``re`` has no ``\\p{...}`` classes (v3.2's email patterns use them): letters and
+    marks become ``\\w``, numbers ``\\d``, a slightly looser check that still rejects non-emails."""
+    return pattern.replace("\\p{L}", "\\w").replace("\\p{M}", "\\w").replace("\\p{N}", "\\d")
 
 
 def _pointer(*parts: str) -> str:

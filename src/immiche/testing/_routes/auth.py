@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import uuid
 from typing import TYPE_CHECKING
 
 from immiche.testing._errors import dumps
@@ -17,6 +19,13 @@ if TYPE_CHECKING:
 __all__ = ["routes"]
 
 _USER_CREATED = "2026-01-15T09:00:00.000Z"
+
+
+def _cluster_group(user_id: str) -> str:
+    """A stable UUID v4 per user: each user is alone in their cluster group."""
+    digest = bytearray(hashlib.blake2b(f"cluster:{user_id}".encode(), digest_size=16).digest())
+    digest[6], digest[8] = (digest[6] & 0x0F) | 0x40, (digest[8] & 0x3F) | 0x80
+    return str(uuid.UUID(bytes=bytes(digest)))
 
 
 def _users_me(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
@@ -41,7 +50,7 @@ def _users_me(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str
         "license": None,
     }
     if api.mode.user_cluster_group:
-        body["clusterGroupId"] = None
+        body["clusterGroupId"] = _cluster_group(user.id)
     return Reply(200, dumps(body))
 
 
