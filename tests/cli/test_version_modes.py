@@ -1,7 +1,7 @@
 """The CLI's login and people commands behave the same against every Immich generation.
 
 Each test runs the real ``immiche`` command against ``FakeImmichServer`` in every mode
-(v1.132.3, v2.4.1, v3.0.0, v3.1.0, v3.3.5); every answer the fake sent is validated against the
+(v1.132.3, v2.4.1, v3.0.0, v3.1.0, v3.2.2, v3.3.5); every answer the fake sent is validated against the
 release document of its version at teardown. Backs the README's "Supported Immich versions".
 """
 

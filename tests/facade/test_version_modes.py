@@ -1,7 +1,7 @@
 """Every facade method behaves the same against every Immich generation the fake imitates.
 
 One behavioural scenario per method, run over a real socket against ``FakeImmichServer`` in each
-mode (v1.132.3, v2.4.1, v3.0.0, v3.1.0, v3.3.5), sync and async. Each server's answers are
+mode (v1.132.3, v2.4.1, v3.0.0, v3.1.0, v3.2.2, v3.3.5), sync and async. Each server's answers are
 validated against that release's document at teardown (``fake_immich``). The README's
 "Supported Immich versions" table is backed by this file.
 """

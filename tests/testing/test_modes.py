@@ -33,6 +33,7 @@ def _id(server: FakeImmichServer, name: str) -> str:
         ("v3", "3.0.0", "v3"),
         ("3.1.0", "3.1.0", "v3"),
         ("3.2.0", "3.2.0", "v3"),
+        ("v3.2", "3.2.2", "v3"),
         ("v3.3", "3.3.5", "v3"),
     ],
 )
@@ -52,7 +53,15 @@ def test_generations_are_ordered_and_each_has_its_own_behaviour() -> None:
     modes = [Mode.parse(name) for name in FakeImmichServer.GENERATIONS]
     assert [m.version for m in modes] == sorted(m.version for m in modes)
     flags = [
-        (m.dialect, m.login_is_onboarded, m.version_prerelease, m.thumbnail_access_404, m.person_sharing) for m in modes
+        (
+            m.dialect,
+            m.login_is_onboarded,
+            m.version_prerelease,
+            m.thumbnail_access_404,
+            m.people_merge,
+            m.person_sharing,
+        )
+        for m in modes
     ]
     assert len(set(flags)) == len(modes)  # no two generations behave alike
 

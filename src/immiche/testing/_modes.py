@@ -9,7 +9,7 @@ The supported generations and where each behaviour comes from:
 - ``3.0.0`` / ``3.1.0``: the release specs and a real v3.1.0 server (``recorded/immich-v3.1.0``):
   ``{message}`` errors with ``X-Correlation-ID``, ``prerelease`` in ``/server/version``, fuzzy
   person search; from 3.1 an unknown person's thumbnail is a 404 and ``name=`` searches to ``[]``.
-- ``3.2.x``: spec v3.2.2: ``clusterGroupId`` on users, search v2; ``POST /people/merge`` from
+- ``3.2.x`` (``3.2.2``): spec v3.2.2: ``clusterGroupId`` on users, search v2; ``POST /people/merge`` from
   3.2.1 (on 3.2.0 the legacy merge answered ``200 []`` and merged nothing).
 - ``3.3.x`` (``3.3.5``): the published 3.3.5 clients (immichpy 9.2.4, ``@immich/sdk``):
   ``PersonResponseDto`` gains the required ``sharedBy``, ``sharedWith`` and ``otherPeople``;
@@ -26,10 +26,17 @@ from immiche.testing._errors import Version
 __all__ = ["ALIASES", "GENERATIONS", "Mode"]
 
 #: The release each supported generation is modelled on, oldest first.
-GENERATIONS: tuple[str, ...] = ("1.132.3", "2.4.1", "3.0.0", "3.1.0", "3.3.5")
+GENERATIONS: tuple[str, ...] = ("1.132.3", "2.4.1", "3.0.0", "3.1.0", "3.2.2", "3.3.5")
 
 #: Short names: ``"v2"`` and ``"v3"`` (the fake's former modes) and one per generation.
-ALIASES: dict[str, str] = {"v1": "1.132.3", "v2": "2.4.1", "v3": "3.0.0", "v3.1": "3.1.0", "v3.3": "3.3.5"}
+ALIASES: dict[str, str] = {
+    "v1": "1.132.3",
+    "v2": "2.4.1",
+    "v3": "3.0.0",
+    "v3.1": "3.1.0",
+    "v3.2": "3.2.2",
+    "v3.3": "3.3.5",
+}
 
 _OLDEST = (1, 132, 0)
 _VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")

@@ -36,10 +36,10 @@ class FakeImmichServer:
 
     Args:
         version: the Immich release to imitate, one of :attr:`GENERATIONS` (``"1.132.3"``,
-            ``"2.4.1"``, ``"3.0.0"``, ``"3.1.0"``, ``"3.3.5"``) or any ``"X.Y.Z"`` from 1.132 on;
+            ``"2.4.1"``, ``"3.0.0"``, ``"3.1.0"``, ``"3.2.2"``, ``"3.3.5"``) or any ``"X.Y.Z"`` from 1.132 on;
             every behaviour follows from it (error format, answer fields, search, merge
             endpoints: see ``immiche.testing.Mode``). Aliases: ``"v2"`` (2.4.1), ``"v3"``
-            (3.0.0), ``"v1"``, ``"v3.1"``, ``"v3.3"``.
+            (3.0.0), ``"v1"``, ``"v3.1"``, ``"v3.2"``, ``"v3.3"``.
         people: ``None`` for the sample people (named, unnamed, hidden, favourites, with and
             without birth dates, colours and thumbnails); an ``int`` for that many generated
             people; or your own ``FakePerson`` list (``owner=None`` means the main user).
