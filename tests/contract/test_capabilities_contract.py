@@ -12,6 +12,11 @@ from tests.contract.test_facade_contract import KEY, FacadeGuard
 pytestmark = pytest.mark.prism
 
 
+@pytest.fixture
+def facade_guard() -> FacadeGuard:
+    return FacadeGuard()
+
+
 def test_capabilities_come_from_the_version_only(prism: PrismServer, facade_guard: FacadeGuard) -> None:
     with httpx.Client(event_hooks={"response": [facade_guard.check]}) as http:
         client = immiche.Client(prism.url, api_key=KEY, http_client=http, retries=0)
