@@ -225,3 +225,28 @@ def test_people_merge_does_not_exist_before_3_2_1(server_factory: ServerFactory,
         reply = api.post("/people/merge", json={"ids": [_id(server, "Ann")]})
     assert reply.status_code == 404
     assert reply.json()["message"] == "Cannot POST /api/people/merge"
+
+
+# -- the documents the answers are validated against -----------------------------------------
+
+
+def test_each_generation_is_validated_against_its_own_document() -> None:
+    from tests.support.openapi_validation import ResponseMismatch, SpecValidator
+
+    person = {"id": UNKNOWN, "name": "Ann", "birthDate": None, "thumbnailPath": "", "isHidden": False}
+    versions = {v: SpecValidator.release(Mode.parse(v).version).version for v in FakeImmichServer.GENERATIONS}
+    assert versions == {
+        "1.132.3": "1.132.3",
+        "2.4.1": "2.4.1",
+        "3.0.0": "3.0.0",
+        "3.1.0": "3.1.0",
+        "3.2.2": "3.2.2",
+        "3.3.5": "3.3.5 (v3.2.2 + people sharing)",
+    }
+    SpecValidator.release((3, 2, 2)).validate("/people/{id}", "GET", 200, person)
+    with pytest.raises(ResponseMismatch, match="sharedBy"):  # required from 3.3
+        SpecValidator.release((3, 3, 5)).validate("/people/{id}", "GET", 200, person)
+    shared = {**person, "sharedBy": [], "sharedWith": [], "otherPeople": []}
+    SpecValidator.release((3, 3, 5)).validate("/people/{id}", "GET", 200, shared)
+    with pytest.raises(ResponseMismatch, match="prerelease"):  # required by the v3.0.0 release
+        SpecValidator.release((3, 0, 0)).validate("/server/version", "GET", 200, {"major": 3, "minor": 0, "patch": 0})
