@@ -169,7 +169,7 @@ class SpecValidator:
         """The release document that describes a server of ``version``.
 
         1.x: v1.132.3; 2.x: v2.4.1; 3.0: v3.0.0; 3.1: v3.1.0; 3.2: v3.2.2; 3.3 and later:
-        v3.2.2 with the 3.3 person changes of :data:`V3_3_OVERLAY` (no 3.3 document is published
+        v3.2.2 with the 3.3 person changes of :func:`with_v3_3_people` (no 3.3 document is published
         here; the overlay is read from the 3.3.5 generated clients).
         """
         if version < (2, 0, 0):
