@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from immiche._version import __version__
 
 if TYPE_CHECKING:
+    from immiche._capabilities import ServerCapabilities
     from immiche._config import RetryPolicy, Timeout
     from immiche._core import ImmichVersionWarning
     from immiche.client import AsyncClient, Client, ProgressCallback, create
@@ -67,6 +68,7 @@ _LAZY: dict[str, str] = {
     "RateLimitError": "immiche.errors",
     "RequestTimeoutError": "immiche.errors",
     "RetryPolicy": "immiche._config",
+    "ServerCapabilities": "immiche._capabilities",
     "ServerError": "immiche.errors",
     "ServerInfo": "immiche.server",
     "ServerVersion": "immiche.server",
@@ -122,6 +124,7 @@ __all__ = [
     "RateLimitError",
     "RequestTimeoutError",
     "RetryPolicy",
+    "ServerCapabilities",
     "ServerError",
     "ServerInfo",
     "ServerVersion",

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from immiche._base import ApiT, BaseClient
+from immiche._capabilities import ServerCapabilities
 from immiche._config import PAGE_SIZE
 from immiche._core import (
     Emit,
@@ -170,6 +171,10 @@ class Client(BaseClient[httpx.Client]):
         self.connect()
         assert self._server_version is not None
         return self._server_version
+
+    def capabilities(self) -> ServerCapabilities:
+        """What the server supports, decided from its version alone (connects first if needed)."""
+        return ServerCapabilities.for_version(self.server_version())
 
     def ping(self) -> bool:
         """True when the server answers ``/server/ping``."""
@@ -413,6 +418,10 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
         await self.connect()
         assert self._server_version is not None
         return self._server_version
+
+    async def capabilities(self) -> ServerCapabilities:
+        """What the server supports, decided from its version alone (connects first if needed)."""
+        return ServerCapabilities.for_version(await self.server_version())
 
     async def ping(self) -> bool:
         """True when the server answers ``/server/ping``."""

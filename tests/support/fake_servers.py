@@ -7,13 +7,14 @@ from tests.support.openapi_validation import ResponseMismatch, SpecValidator
 
 
 def check_contract(server: FakeImmichServer) -> None:
-    """Validate every response the server recorded; raise on the first mismatches."""
-    validator = SpecValidator.v2() if server.version == "v2" else SpecValidator.pinned()
+    """Validate every response the server recorded against the release document of the version it
+    imitates (see ``SpecValidator.release``); raise on the first mismatches."""
+    validator = SpecValidator.release(server.mode.version)
     problems = []
     for response in server.responses:
         try:
             validator.validate(
-                response.template, response.method, response.status, response.body, dialect=server.version
+                response.template, response.method, response.status, response.body, dialect=server.dialect
             )
         except ResponseMismatch as error:
             problems.append(f"{response.method} {response.path}: {error}")

@@ -26,7 +26,8 @@ from referencing.jsonschema import DRAFT202012
 
 ROOT = Path(__file__).resolve().parents[2]
 PINNED_SPEC = ROOT / "openapi" / "immich-openapi.json"
-V2_SPEC = ROOT / "tests" / "fixtures" / "specs" / "immich-openapi-v2.4.1.json"
+SPECS = ROOT / "tests" / "fixtures" / "specs"
+V2_SPEC = SPECS / "immich-openapi-v2.4.1.json"
 _SPEC_URI = "urn:immich-openapi"
 
 #: ``GET /.well-known/immich`` is outside the API, so outside the spec.
@@ -111,6 +112,8 @@ def openapi_to_json_schema(node: Any, *, closed: bool) -> Any:
         for key, value in node.items()
         if key != "nullable" and key != "example" and not key.startswith("x-")
     }
+    if isinstance(out.get("pattern"), str):
+        out["pattern"] = _python_pattern(out["pattern"])
     if node.get("type") == "object" and "properties" in node and "additionalProperties" not in node and closed:
         out["additionalProperties"] = False
     if node.get("nullable"):
@@ -121,6 +124,12 @@ def openapi_to_json_schema(node: Any, *, closed: bool) -> Any:
         else:  # allOf / $ref: either that, or null
             out = {"anyOf": [out, {"type": "null"}]}
     return out
+
+
+def _python_pattern(pattern: str) -> str:
+    """Python's ``re`` has no ``\\p{...}`` classes (v3.2's email patterns use them): letters and
+    marks become ``\\w``, numbers ``\\d``, a slightly looser check that still rejects non-emails."""
+    return pattern.replace("\\p{L}", "\\w").replace("\\p{M}", "\\w").replace("\\p{N}", "\\d")
 
 
 def _pointer(*parts: str) -> str:
@@ -153,6 +162,28 @@ class SpecValidator:
     def v2(cls) -> SpecValidator:
         """The v2.4.1 spec (what the recordings were made against)."""
         return cls(json.loads(V2_SPEC.read_text(encoding="utf-8")))
+
+    @classmethod
+    @functools.cache
+    def release(cls, version: tuple[int, int, int]) -> SpecValidator:
+        """The release document that describes a server of ``version``.
+
+        1.x: v1.132.3; 2.x: v2.4.1; 3.0: v3.0.0; 3.1: v3.1.0; 3.2: v3.2.2; 3.3 and later:
+        v3.2.2 with the 3.3 person changes of :func:`with_v3_3_people` (no 3.3 document is published
+        here; the overlay is read from the 3.3.5 generated clients).
+        """
+        if version < (2, 0, 0):
+            name = "v1.132.3"
+        elif version < (3, 0, 0):
+            name = "v2.4.1"
+        elif version < (3, 2, 0):
+            name = f"v3.{version[1]}.0"
+        else:
+            name = "v3.2.2"
+        spec = json.loads((SPECS / f"immich-openapi-{name}.json").read_text(encoding="utf-8"))
+        if version >= (3, 3, 0):
+            spec = with_v3_3_people(spec)
+        return cls(spec)
 
     def response_schema(self, template: str, method: str, status: int) -> dict[str, Any]:
         """A ``$ref`` to the JSON schema of a response; KeyError when the spec has none."""
@@ -193,3 +224,57 @@ class SpecValidator:
         except KeyError as error:
             raise ResponseMismatch(f"{what}: not in the spec {self.version} ({error})") from None
         self._check(schema, body, what)
+
+
+def with_v3_3_people(spec: dict[str, Any]) -> dict[str, Any]:
+    """The v3.2.2 document with v3.3's people changes, as the 3.3.5 generated clients model them
+    (immichpy 9.2.4 ``PersonResponseDto``, ``PeopleUserResponseDto``, ``PersonOtherResponseDto``,
+    ``PersonUserRole``; ``GET /people``'s ``name``, ``isFavorite``, ``isHidden``, ``sharedById``
+    and ``sharedWithId`` filters)."""
+    spec = copy.deepcopy(spec)
+    spec["info"]["version"] = "3.3.5 (v3.2.2 + people sharing)"
+    schemas = spec["components"]["schemas"]
+    schemas["PersonUserRole"] = {"type": "string", "enum": ["read", "write", "admin"]}
+    schemas["PeopleUserResponseDto"] = {
+        "type": "object",
+        "required": ["avatarColor", "email", "id", "name", "profileChangedAt", "profileImagePath", "role"],
+        "properties": {
+            "avatarColor": {"$ref": "#/components/schemas/UserAvatarColor"},
+            "email": {"type": "string"},
+            "id": {"type": "string", "format": "uuid"},
+            "name": {"type": "string"},
+            "profileChangedAt": {"type": "string", "format": "date-time"},
+            "profileImagePath": {"type": "string"},
+            "role": {"$ref": "#/components/schemas/PersonUserRole"},
+        },
+    }
+    schemas["PersonOtherResponseDto"] = {
+        "type": "object",
+        "required": ["birthDate", "name", "role", "sharedById"],
+        "properties": {
+            "birthDate": {"type": "string", "nullable": True},
+            "name": {"type": "string"},
+            "role": {"$ref": "#/components/schemas/PersonUserRole"},
+            "sharedById": {"type": "string", "format": "uuid"},
+        },
+    }
+    person = schemas["PersonResponseDto"]
+    person["required"] = sorted({*person["required"], "sharedBy", "sharedWith", "otherPeople"})
+    users = {"type": "array", "items": {"$ref": "#/components/schemas/PeopleUserResponseDto"}}
+    person["properties"].update(
+        {
+            "sharedBy": users,
+            "sharedWith": copy.deepcopy(users),
+            "otherPeople": {"type": "array", "items": {"$ref": "#/components/schemas/PersonOtherResponseDto"}},
+        }
+    )
+    parameters = spec["paths"]["/people"]["get"]["parameters"]
+    for name, schema in (
+        ("name", {"type": "string"}),
+        ("isFavorite", {"type": "boolean"}),
+        ("isHidden", {"type": "boolean"}),
+        ("sharedById", {"type": "string", "format": "uuid"}),
+        ("sharedWithId", {"type": "string", "format": "uuid"}),
+    ):
+        parameters.append({"name": name, "required": False, "in": "query", "schema": schema})
+    return spec

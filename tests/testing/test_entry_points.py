@@ -24,6 +24,7 @@ def test_exported_names() -> None:
         "Fault",
         "FaultKind",
         "Faults",
+        "Mode",
         "RecordedRequest",
         "RecordedResponse",
     }

@@ -35,7 +35,7 @@ def test_status_burst_then_recovery(any_server: FakeImmichServer) -> None:
     assert [a.status_code for a in answers] == [503, 503, 200]
     assert answers[0].headers["retry-after"] == "3"
     body = answers[0].json()
-    if any_server.version == "v2":
+    if any_server.dialect == "v2":
         assert body == {
             "message": "Service Unavailable",
             "error": "Service Unavailable",

@@ -76,7 +76,7 @@ def test_search_validation(any_server: FakeImmichServer, params: dict[str, str],
     with client_for(any_server) as client:
         answer = client.get("/search/person", params=params)
     assert answer.status_code == 400
-    if any_server.version == "v2":
+    if any_server.dialect == "v2":
         assert answer.json()["message"] == messages
     else:
         assert answer.json()["message"] == "Validation failed"

@@ -4,7 +4,7 @@
 
     from immiche.testing import FakeImmichServer
 
-    with FakeImmichServer(people=50, version="v2") as server:
+    with FakeImmichServer(people=50, version="2.4.1") as server:
         client = MyScript(server.url, api_key=server.api_key)
         ...
         assert server.requests[-1].path == "/api/people"
@@ -16,6 +16,7 @@ shell: ``python -m immiche.testing --port 2283``.
 
 from immiche.testing._faults import Fault, FaultKind, Faults
 from immiche.testing._models import CredentialKind, FakePerson, FakeUser, RecordedRequest, RecordedResponse
+from immiche.testing._modes import Mode
 from immiche.testing._server import FakeImmichServer
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Fault",
     "FaultKind",
     "Faults",
+    "Mode",
     "RecordedRequest",
     "RecordedResponse",
 ]

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from immiche.testing._modes import GENERATIONS
 from immiche.testing._server import FakeImmichServer
 
 __all__ = ["main"]
@@ -24,7 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=2283, help="port (default 2283; 0 picks a free one)")
     parser.add_argument("--people", type=int, default=None, help="generate N people instead of the sample ones")
-    parser.add_argument("--version", choices=("v2", "v3"), default="v3", help="error format and version (v3)")
+    parser.add_argument(
+        "--version", default="3.0.0", help=f"Immich release to imitate: {', '.join(GENERATIONS)} (default 3.0.0)"
+    )
     parser.add_argument("--base-path", default="", help="serve under a sub-path, e.g. /photos")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
     parser.add_argument("--seed", type=int, default=0, help="seed for ids, people and thumbnails")

@@ -108,7 +108,7 @@ class Site:
         if fault.kind == "wrong_shape":
             return Reply(status, _WRONG_SHAPE, JSON, headers)
         message = "Internal server error" if status == 500 else _phrase(status)
-        return Reply(status, dumps(error_body(self.api.version, status, message, correlation_id)), JSON, headers)
+        return Reply(status, dumps(error_body(self.api.dialect, status, message, correlation_id)), JSON, headers)
 
 
 class FakeHTTPServer(ThreadingHTTPServer):
@@ -240,7 +240,7 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as error:  # a bug in the fake: answer like Immich, and keep it for the tests
             with site.lock:
                 site.errors.append(error)
-            body = error_body(site.api.version, 500, "Internal server error", request.correlation_id)
+            body = error_body(site.api.dialect, 500, "Internal server error", request.correlation_id)
             return Reply(500, dumps(body))
 
     def _read_body(self) -> bytes:
@@ -287,7 +287,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.close()
 
     def _send(self, reply: Reply, correlation_id: str, fault: Fault | None) -> None:
-        version = self.server.site.api.version
+        version = self.server.site.api.dialect
         lines = [
             f"HTTP/1.1 {reply.status} {_phrase(reply.status)}",
             f"Date: {self.date_time_string()}",

@@ -6,19 +6,18 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from types import TracebackType
-from typing import Literal
+from typing import ClassVar
 
 from immiche.testing._api import Api
 from immiche.testing._errors import Version
 from immiche.testing._faults import Faults
 from immiche.testing._http import FakeHTTPServer, Site
 from immiche.testing._models import FakePerson, FakeUser, RecordedRequest, RecordedResponse
+from immiche.testing._modes import GENERATIONS, Mode
 from immiche.testing._sample import generated_people, other_people, sample_people, sample_users
 from immiche.testing._state import ImmichState
 
 __all__ = ["FakeImmichServer"]
-
-_VERSIONS: dict[str, tuple[int, int, int]] = {"v2": (2, 4, 1), "v3": (3, 0, 0)}
 
 
 def _base_path(value: str) -> str:
@@ -31,13 +30,16 @@ def _base_path(value: str) -> str:
 class FakeImmichServer:
     """A stateful fake Immich server on 127.0.0.1, for tests and demos.
 
-    It behaves like a real Immich server for discovery, login, users/me and the people endpoints
-    (listing, search, one person, thumbnails), with either version's error format, and can inject
-    latency and faults. Standard library only; one thread per connection, keep-alive.
+    It behaves like a real Immich server of one release for discovery, login, users/me and the
+    people endpoints (listing, search, one person, thumbnails, merge), and can inject latency and
+    faults. Standard library only; one thread per connection, keep-alive.
 
     Args:
-        version: ``"v3"`` (errors ``{message}`` + ``X-Correlation-ID``, version 3.0.0) or ``"v2"``
-            (errors ``{message, error, statusCode, correlationId}`` + ``x-immich-cid``, 2.4.1).
+        version: the Immich release to imitate, one of :attr:`GENERATIONS` (``"1.132.3"``,
+            ``"2.4.1"``, ``"3.0.0"``, ``"3.1.0"``, ``"3.2.2"``, ``"3.3.5"``) or any ``"X.Y.Z"`` from 1.132 on;
+            every behaviour follows from it (error format, answer fields, search, merge
+            endpoints: see ``immiche.testing.Mode``). Aliases: ``"v2"`` (2.4.1), ``"v3"``
+            (3.0.0), ``"v1"``, ``"v3.1"``, ``"v3.2"``, ``"v3.3"``.
         people: ``None`` for the sample people (named, unnamed, hidden, favourites, with and
             without birth dates, colours and thumbnails); an ``int`` for that many generated
             people; or your own ``FakePerson`` list (``owner=None`` means the main user).
@@ -45,7 +47,8 @@ class FakeImmichServer:
         latency: seconds added to every request (settable later: ``server.latency = 0.2``).
         base_path: serve under a sub-path, like a reverse proxy would (``"/photos"``).
         thumbnail_size: pad every thumbnail to exactly this many bytes (still a valid JPEG).
-        server_version: the ``(major, minor, patch)`` to report instead of the version's own.
+        server_version: the ``(major, minor, patch)`` to report instead of ``version`` (the
+            behaviour still follows ``version``).
         max_page_size: the largest ``size`` ``GET /people`` accepts.
         host: the address to listen on.
         port: the port; ``0`` picks a free one.
@@ -61,10 +64,13 @@ class FakeImmichServer:
     gets 400 "Not found or no person.read access" for them.
     """
 
+    #: The releases the supported generations are modelled on, oldest first.
+    GENERATIONS: ClassVar[tuple[str, ...]] = GENERATIONS
+
     def __init__(
         self,
         *,
-        version: Literal["v2", "v3"] = "v3",
+        version: str = "3.0.0",
         people: int | Sequence[FakePerson] | None = None,
         seed: int = 0,
         latency: float = 0.0,
@@ -76,15 +82,14 @@ class FakeImmichServer:
         port: int = 0,
         record_responses: bool = False,
     ) -> None:
-        if version not in _VERSIONS:
-            raise ValueError(f"version must be 'v2' or 'v3', got {version!r}")
+        mode = Mode.parse(version)
         if max_page_size < 1:
             raise ValueError("max_page_size must be at least 1")
         if latency < 0:
             raise ValueError("latency must not be negative")
         if isinstance(people, int) and people < 0:
             raise ValueError("people must be a count, a list of FakePerson, or None")
-        self._version: Version = version
+        self._mode = mode
         self._seed = seed
         self._host, self._port = host, port
         main, other = sample_users(seed)
@@ -95,9 +100,13 @@ class FakeImmichServer:
         else:
             mine = [p if p.owner is not None else replace(p, owner=main.id) for p in people]
         self._state = ImmichState(
-            [main, other], [*mine, *other_people(seed, other.id)], seed=seed, thumbnail_size=thumbnail_size
+            [main, other],
+            [*mine, *other_people(seed, other.id)],
+            seed=seed,
+            thumbnail_size=thumbnail_size,
+            person_sharing=mode.person_sharing,
         )
-        api = Api(self._state, version, server_version or _VERSIONS[version], max_page_size=max_page_size)
+        api = Api(self._state, mode, server_version or mode.version, max_page_size=max_page_size)
         self._site = Site(api, _base_path(base_path), Faults(), latency, record_responses)
         self._httpd: FakeHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -138,7 +147,7 @@ class FakeImmichServer:
 
     def __repr__(self) -> str:
         where = self.url if self._httpd is not None else "not running"
-        return f"<FakeImmichServer {self._version} {where}>"
+        return f"<FakeImmichServer {self._mode.name} {where}>"
 
     # -- where -----------------------------------------------------------------------------
 
@@ -163,9 +172,19 @@ class FakeImmichServer:
         return int(self._httpd.server_address[1])
 
     @property
-    def version(self) -> Literal["v2", "v3"]:
-        """``"v2"`` or ``"v3"``: the error format in use."""
-        return self._version
+    def version(self) -> str:
+        """The Immich release imitated: ``"3.1.0"`` (aliases resolved)."""
+        return self._mode.name
+
+    @property
+    def mode(self) -> Mode:
+        """The behaviour of :attr:`version`: ``server.mode.people_merge``..."""
+        return self._mode
+
+    @property
+    def dialect(self) -> Version:
+        """``"v2"`` (up to 2.x) or ``"v3"``: the error format in use."""
+        return self._mode.dialect
 
     @property
     def server_version(self) -> tuple[int, int, int]:

@@ -1,7 +1,7 @@
 """The fake server's data: users, API keys, sessions, people, and their cached JSON.
 
-People never change once the server is built, so their orderings, counts and JSON are computed
-once; only sessions change (login, logout), under a lock.
+People change only by merging; their orderings, counts and JSON are computed once and again
+after each merge. Sessions change with login and logout. Changes happen under a lock.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import hashlib
 import secrets
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from immiche.testing._errors import dumps
 from immiche.testing._jpeg import Thumbnail, person_thumbnail
@@ -94,12 +94,14 @@ class ImmichState:
         *,
         seed: int,
         thumbnail_size: int | None,
+        person_sharing: bool = False,
     ) -> None:
         self.users = list(users)
         self.main_user = self.users[0]
         self._users_by_email = {user.email.lower(): user for user in self.users}
         self._seed = seed
         self._thumbnail_size = thumbnail_size
+        self._person_sharing = person_sharing
         self.people: dict[str, FakePerson] = {}
         for person in people:
             if person.id in self.people:
@@ -109,9 +111,9 @@ class ImmichState:
         for person in self.people.values():
             if person.owner not in owners:
                 raise ValueError(f"person {person.id} belongs to an unknown user {person.owner!r}")
-        self._libraries = {
-            user.id: _Library([p for p in self.people.values() if p.owner == user.id]) for user in self.users
-        }
+        self._libraries: dict[str, _Library] = {}
+        for user in self.users:
+            self._rebuild(user.id)
         self.api_keys = {name: secrets.token_urlsafe(32) for name in KEY_PERMISSIONS}
         self._keys = {secret: KEY_PERMISSIONS[name] for name, secret in self.api_keys.items()}
         self._sessions: dict[str, FakeUser] = {}
@@ -124,6 +126,30 @@ class ImmichState:
 
     def library(self, user: FakeUser) -> _Library:
         return self._libraries[user.id]
+
+    def _rebuild(self, owner: str) -> None:
+        self._libraries[owner] = _Library([p for p in self.people.values() if p.owner == owner])
+
+    def merge(self, target_id: str, source_id: str) -> FakePerson:
+        """Merge one person into another of the same owner; returns the new target.
+
+        The source's faces move to the target, which keeps its name and birth date and takes the
+        source's when it has none (as Immich does); the source is gone afterwards.
+        """
+        with self._lock:
+            target, source = self.people[target_id], self.people.pop(source_id)
+            merged = replace(
+                target,
+                name=target.name or source.name,
+                birth_date=target.birth_date or source.birth_date,
+                face_count=target.face_count + source.face_count,
+                has_thumbnail=target.has_thumbnail or source.has_thumbnail,
+            )
+            self.people[target_id] = merged
+            self._json.pop(target_id, None)
+            self._json.pop(source_id, None)
+            self._rebuild(str(target.owner))
+            return merged
 
     def person_json(self, person: FakePerson) -> bytes:
         """The person's ``PersonResponseDto``, serialised once."""
@@ -140,6 +166,8 @@ class ImmichState:
             if person.color is not None:
                 body["color"] = person.color
             body["updatedAt"] = iso_millis(person.updated_at)
+            if self._person_sharing:  # v3.3: required; the caller's own people are shared with nobody
+                body["sharedBy"], body["sharedWith"], body["otherPeople"] = [], [], []
             cached = self._json[person.id] = dumps(body)
         return cached
 

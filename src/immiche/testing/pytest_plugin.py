@@ -9,7 +9,7 @@ Enable them in your top-level ``conftest.py``::
         assert [p.id for p in people] == [p.id for p in immich_server.people]
 
     def test_old_server(immich_server_factory):
-        server = immich_server_factory(version="v2", people=1_000)
+        server = immich_server_factory(version="2.4.1", people=1_000)
         ...
 """
 
@@ -34,7 +34,7 @@ def immich_server() -> Iterator[FakeImmichServer]:
 
 @pytest.fixture
 def immich_server_factory() -> Iterator[Callable[..., FakeImmichServer]]:
-    """Start FakeImmichServers with any options (``factory(version="v2")``); all stop after the test."""
+    """Start FakeImmichServers with any options (``factory(version="1.132.3")``); all stop after the test."""
     servers: list[FakeImmichServer] = []
 
     def start(**options: Any) -> FakeImmichServer:
