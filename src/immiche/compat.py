@@ -11,14 +11,15 @@ document, and with the pinned document the current ``immich_client`` was generat
 - **fields the facade reads**: exist, with the declared type (a declared type without a format
   accepts any format; ``integer``/``number`` are interchangeable), not optional where the facade
   needs them, not nullable unless declared so.
-- **the current client's parser**: every field the pinned spec makes required in a parsed model
-  (and in the models nested in it) must be required by the other spec too, or that version's
-  answers fail to parse even where the facade never reads the field; enums must not gain values.
-  Fields that ``openapi/overrides.json`` makes optional (``Model.tolerated_missing``) are
-  *tolerated*.
+- **the current client's parser**: fields the pinned spec makes required in a parsed model (and in
+  the models nested in it) that the other spec omits or makes optional, and enum values it adds,
+  are *tolerated* notes: the generated models parse a missing required field to ``UNSET`` (named in
+  ``missing_fields``) and keep an unknown enum value (an ``UNKNOWN`` member holding the string).
+  Fields that ``openapi/overrides.json`` makes optional (``Model.tolerated_missing``) say so.
 
 Each finding is OK, missing, renamed-looking, moved, changed type, new required or tolerated,
-and says whether it breaks the facade. From a shell, in an immiche checkout::
+and says whether it breaks the facade. From a shell (an installed wheel carries the pinned document,
+``immich_client/immich-openapi.json``)::
 
     python -m immiche.compat path/to/immich-openapi-specs.json     # or: make compat SPEC=path
 
@@ -205,7 +206,18 @@ def load_spec(path: str | Path) -> dict[str, Any]:
 
 
 def default_pinned_path() -> Path:
-    """``openapi/immich-openapi.json`` of the immiche checkout this module runs from."""
+    """The document the installed ``immich_client`` was generated from.
+
+    ``immich_client/immich-openapi.json``, which travels in the wheel (scripts/regen.sh writes it,
+    byte for byte ``openapi/immich-openapi.json``); in a checkout without it, that file of the checkout.
+    """
+    import importlib.util
+
+    found = importlib.util.find_spec("immich_client")
+    if found is not None and found.origin:
+        packaged = Path(found.origin).parent / "immich-openapi.json"
+        if packaged.is_file():
+            return packaged
     return Path(__file__).resolve().parent.parent.parent / "openapi" / "immich-openapi.json"
 
 
@@ -216,7 +228,7 @@ def _load_pinned(pinned: Mapping[str, Any] | str | Path | None) -> Mapping[str, 
     if pinned is None and not path.is_file():
         raise SpecError(
             f"cannot find the pinned spec the current client was generated from ({path}); "
-            "run this in an immiche checkout or pass --pinned PATH"
+            "reinstall immiche (the wheel carries it) or pass --pinned PATH"
         )
     return load_spec(path)
 
@@ -694,27 +706,22 @@ class _Checker:
         tolerated: Sequence[str],
         issues: _FieldIssues,
     ) -> None:
-        """Fields the pinned spec requires must stay required, or the current client cannot parse."""
+        """Fields the pinned spec requires that this spec may omit, and enum values it adds: the
+        generated parser tolerates both (a missing required field parses to ``UNSET`` and is named in
+        ``missing_fields``; an unknown enum value to an ``UNKNOWN`` member keeping the string), so
+        they are notes, not breaks; what the facade itself reads is checked by :meth:`_read_field`."""
         required, props = _required(schema), _properties(schema)
-        why = "the current client's parser fails on answers without it"
         for field_name in _required(pinned_schema):
-            if field_name in required or issues.breaks(field_name):
+            if field_name in required or issues.by_field.get(field_name):
                 continue
             state = "absent" if field_name not in props else "optional"
             if field_name in tolerated:
-                issues.add(
-                    field_name,
-                    TOLERATED,
-                    f"required in the pinned spec, {state} here; openapi/overrides.json makes it optional",
-                )
-            elif field_name not in props:
-                renamed = self._renamed_field(field_name, schema, pinned_schema)
-                looks = f"; {renamed!r} looks like its new name" if renamed else ""
-                issues.add(
-                    field_name, RENAMED if renamed else MISSING, f"required in the pinned spec: {why}{looks}", True
-                )
+                why = "openapi/overrides.json makes it optional"
             else:
-                issues.add(field_name, CHANGED, f"required -> optional: {why}", True)
+                renamed = self._renamed_field(field_name, schema, pinned_schema) if state == "absent" else None
+                looks = f"; {renamed!r} looks like its new name" if renamed else ""
+                why = f"the generated parser leaves it UNSET when missing{looks}"
+            issues.add(field_name, TOLERATED, f"required in the pinned spec, {state} here; {why}")
         pinned_enum = describe(self.pinned, pinned_schema).enum
         enum = describe(self.spec, schema).enum
         if pinned_enum is not None and enum is not None:
@@ -722,9 +729,8 @@ class _Checker:
             if added:
                 issues.add(
                     "",
-                    CHANGED,
-                    f"enum gains {', '.join(map(repr, added))}: the current client's parser rejects it",
-                    True,
+                    TOLERATED,
+                    f"enum gains {', '.join(map(repr, added))}: the generated parser keeps unknown values",
                 )
 
     def _nested(self, parent: str, schema: Mapping[str, Any], pinned_schema: Mapping[str, Any], seen: set[str]) -> None:
@@ -815,7 +821,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--pinned",
         type=Path,
         metavar="PATH",
-        help="the spec the current client was generated from (default: openapi/immich-openapi.json of the checkout)",
+        help="the spec the current client was generated from (default: the one installed with immich_client)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="list only the findings that are not OK")
     args = parser.parse_args(argv)
