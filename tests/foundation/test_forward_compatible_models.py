@@ -10,6 +10,7 @@ Checked with real recordings (v2.4.1, v3.1.0), with answers derived from each au
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -249,3 +250,18 @@ def test_the_recordings_cover_people_faces_albums_and_server() -> None:
             if name:
                 parsed_models.add(name)
     assert {"PeopleResponseDto", "PersonResponseDto", "AssetFaceResponseDto", "AlbumResponseDto"} <= parsed_models
+
+
+def test_the_provenance_names_the_pinned_document() -> None:
+    """openapi/PROVENANCE.md states version, commit and sha256 of exactly the pinned file (and the README agrees)."""
+    pinned_bytes = (ROOT / "openapi" / "immich-openapi.json").read_bytes()
+    provenance = (ROOT / "openapi" / "PROVENANCE.md").read_text(encoding="utf-8")
+    assert hashlib.sha256(pinned_bytes).hexdigest() in provenance
+    assert (
+        f"**v{PINNED['info']['version']}**" in provenance and "60b51cb3bc909e72fe963f4dfb1947515cb9ab3b" in provenance
+    )
+    assert (SPECS / "immich-openapi-v3.2.2.json").read_bytes() == pinned_bytes
+    assert (ROOT / "generated" / "immich_client" / "immich-openapi.json").read_bytes() == pinned_bytes
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "byte for byte as Immich publishes" not in readme
+    assert f"Immich v{PINNED['info']['version']}" in readme
