@@ -177,9 +177,22 @@ def apply_overrides(spec: dict[str, Any]) -> list[str]:
 # -- generation ---------------------------------------------------------------------------------
 
 
+RESERVED_FIELDS = {"missingFields", "missing_fields", "additionalProperties", "additional_properties"}
+
+
+def check_reserved_names(spec: dict[str, Any]) -> None:
+    """The templates add ``missing_fields`` (and the generator ``additional_properties``) to every model."""
+    for name, schema in spec.get("components", {}).get("schemas", {}).items():
+        properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
+        clash = sorted(RESERVED_FIELDS & set(properties))
+        if clash:
+            raise RegenError(f"schema {name} has a field {clash[0]!r}, a name the generated models reserve")
+
+
 def generate(spec_bytes: bytes, tools: dict[str, str], workdir: Path) -> tuple[Path, dict[str, Any]]:
     """Generate the package into ``workdir`` and return its path and the parsed spec."""
     spec = parse_spec(spec_bytes, "the spec")
+    check_reserved_names(spec)
     patched = json.loads(spec_bytes)
     apply_overrides(patched)
     spec_copy = workdir / "spec.json"

@@ -146,3 +146,13 @@ def test_version_fetches_the_document_of_the_release_tag_never_a_branch(monkeypa
     monkeypatch.setattr(urllib.request, "urlopen", fake_urlopen)
     assert json.loads(regen_module.fetch_release_spec("v3.2.2"))["info"]["version"] == "3.2.2"
     assert fetched == [expected]
+
+
+def test_a_field_named_like_the_models_own_attributes_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every model has ``missing_fields`` (and ``additional_properties``): a spec field of that name would clash."""
+    regen_module = _load_regen(monkeypatch)
+    spec = json.loads((ROOT / "openapi" / "immich-openapi.json").read_text(encoding="utf-8"))
+    regen_module.check_reserved_names(spec)  # the pinned document has none
+    spec["components"]["schemas"]["PersonResponseDto"]["properties"]["missingFields"] = {"type": "string"}
+    with pytest.raises(regen_module.RegenError, match="schema PersonResponseDto has a field 'missingFields'"):
+        regen_module.check_reserved_names(spec)
