@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from immiche.compat import (
+from immiche._openapi import (
     SchemaType,
     SpecError,
     _dict,
