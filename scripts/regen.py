@@ -4,7 +4,7 @@ Usage:
     scripts/regen.sh                  rebuild generated/ from openapi/immich-openapi.json
     scripts/regen.sh --check          exit 1 with a short diff summary when generated/ is stale
     scripts/regen.sh --spec PATH      generate from PATH and pin it into openapi/
-    scripts/regen.sh --version vX.Y.Z fetch that release's spec from the Immich repository, then --spec
+    scripts/regen.sh --version vX.Y.Z fetch that release's spec (at its tag, refs/tags/vX.Y.Z), then --spec
     scripts/regen.sh ... --force      with --spec/--version: regenerate even when the facade would break
 
 The output is byte-identical on every run and machine: the generator and ruff versions are pinned in
@@ -38,10 +38,13 @@ TEMPLATES = OPENAPI_DIR / "templates"
 OVERRIDES = OPENAPI_DIR / "overrides.json"
 GENERATED = ROOT / "generated"
 PACKAGE = "immich_client"
-SPEC_URL_TEMPLATE = os.environ.get(
-    "IMMICHE_SPEC_URL_TEMPLATE",
-    "https://raw.githubusercontent.com/immich-app/immich/{tag}/open-api/immich-openapi-specs.json",
+PACKAGED_SPEC = "immich-openapi.json"
+# The document of a release is read at its tag: ``refs/tags/vX.Y.Z`` names the tag and nothing else,
+# where a bare ``vX.Y.Z`` would also match a branch of that name (IMMICHE_SPEC_URL_TEMPLATE: tests).
+RELEASE_SPEC_URL = (
+    "https://raw.githubusercontent.com/immich-app/immich/refs/tags/{tag}/open-api/immich-openapi-specs.json"
 )
+SPEC_URL_TEMPLATE = os.environ.get("IMMICHE_SPEC_URL_TEMPLATE", RELEASE_SPEC_URL)
 PINNED_TOOLS = ("openapi-python-client", "ruff")
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 HEADER = (
@@ -128,11 +131,16 @@ def read_spec_file(path: Path) -> bytes:
     return data
 
 
+def release_spec_url(tag: str, template: str | None = None) -> str:
+    """The URL of the OpenAPI document of Immich release ``tag`` (``vX.Y.Z``): at the tag, never a branch."""
+    if not re.fullmatch(r"v\d+\.\d+\.\d+", tag):
+        raise RegenError(f"--version wants a release tag like v3.2.2, not {tag!r}")
+    return (template or SPEC_URL_TEMPLATE).format(tag=tag)
+
+
 def fetch_release_spec(tag: str) -> bytes:
     """Download the spec of Immich release ``tag`` and check that it is the version asked for."""
-    if not re.fullmatch(r"v\d+\.\d+\.\d+", tag):
-        raise RegenError(f"--version wants a release tag like v3.0.0, not {tag!r}")
-    url = SPEC_URL_TEMPLATE.format(tag=tag)
+    url = release_spec_url(tag)
     try:
         with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (fixed https URL)
             data: bytes = response.read()
@@ -169,9 +177,22 @@ def apply_overrides(spec: dict[str, Any]) -> list[str]:
 # -- generation ---------------------------------------------------------------------------------
 
 
+RESERVED_FIELDS = {"missingFields", "missing_fields", "additionalProperties", "additional_properties"}
+
+
+def check_reserved_names(spec: dict[str, Any]) -> None:
+    """The templates add ``missing_fields`` (and the generator ``additional_properties``) to every model."""
+    for name, schema in spec.get("components", {}).get("schemas", {}).items():
+        properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
+        clash = sorted(RESERVED_FIELDS & set(properties))
+        if clash:
+            raise RegenError(f"schema {name} has a field {clash[0]!r}, a name the generated models reserve")
+
+
 def generate(spec_bytes: bytes, tools: dict[str, str], workdir: Path) -> tuple[Path, dict[str, Any]]:
     """Generate the package into ``workdir`` and return its path and the parsed spec."""
     spec = parse_spec(spec_bytes, "the spec")
+    check_reserved_names(spec)
     patched = json.loads(spec_bytes)
     apply_overrides(patched)
     spec_copy = workdir / "spec.json"
@@ -212,6 +233,9 @@ def generate(spec_bytes: bytes, tools: dict[str, str], workdir: Path) -> tuple[P
     for path in sorted(out.rglob("*.py")):
         path.write_text(header + path.read_text(encoding="utf-8"), encoding="utf-8")
     (out / "py.typed").write_text("# Marker file for PEP 561: immich_client ships type hints.\n", encoding="utf-8")
+    # The document itself travels with the client it describes (byte for byte the pinned one), so that
+    # `python -m immiche.compat` and `immiche.spec_diff` work from an installed wheel.
+    (out / PACKAGED_SPEC).write_bytes(spec_bytes)
     for cache in sorted(out.rglob("__pycache__"), reverse=True):
         shutil.rmtree(cache)
     return out, spec

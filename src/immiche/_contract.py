@@ -23,10 +23,11 @@ __all__ = [
     "Operation",
     "Parameter",
     "is_tested",
+    "require_read_fields",
 ]
 
-TESTED_RANGE: Final = ((1, 132), (3, 999))
-"""(major, minor) bounds, inclusive, of the server versions the facade is tested against."""
+TESTED_RANGE: Final = ((1, 132), (3, 3))
+"""(major, minor) bounds, inclusive, of the server versions the facade is tested against: v1.132 to v3.3.x."""
 
 
 def is_tested(major: int, minor: int) -> bool:
@@ -194,3 +195,18 @@ MODELS: Final = (
         ),
     ),
 )
+
+_READ_REQUIRED: Final = {model.name: tuple(f.name for f in model.fields if f.required) for model in MODELS}
+
+
+def require_read_fields(model_name: str, parsed: object) -> None:
+    """Raise ``KeyError(field)`` when the parsed answer lacks a field the facade needs.
+
+    The generated models parse an answer without a required field (another Immich version's) to
+    ``UNSET`` and name it in ``missing_fields``; that only matters for the fields the facade reads.
+    """
+    missing = getattr(parsed, "missing_fields", ())
+    if missing:
+        for name in _READ_REQUIRED.get(model_name, ()):
+            if name in missing:
+                raise KeyError(name)

@@ -339,9 +339,11 @@ class Core:
         try:
             if not isinstance(body, dict):
                 raise TypeError(f"expected a JSON object, got {type(body).__name__}")
-            return model.from_dict(body)
+            parsed = model.from_dict(body)
+            _contract.require_read_fields(model_name, parsed)
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             raise self._shape_error(send, reply, model_name, err) from None
+        return parsed
 
     def _shape_error(self, send: Send, reply: Reply, model_name: str, err: Exception) -> InvalidResponseError:
         what = f"the field {err.args[0]!r} is missing" if isinstance(err, KeyError) and err.args else str(err)
@@ -402,10 +404,12 @@ class Core:
         self.warned = True
         warnings.warn(
             ImmichVersionWarning(
-                f"the Immich server at {self.server.base} runs {version}, outside the versions immiche "
-                f"{'.'.join(map(str, low))}-{high[0]}.x is tested against (pinned spec v{pinned}). "
-                f"Check with 'make compat SPEC=<spec of {version}>' or regenerate with "
-                f"'scripts/regen.sh --version {version}'."
+                f"the Immich server at {self.server.base} runs {version}, outside the versions immiche is "
+                f"tested against (v{'.'.join(map(str, low))} to v{'.'.join(map(str, high))}.x; its immich_client "
+                f"is generated from Immich v{pinned}). Most calls keep working; to know, check that release's "
+                f"OpenAPI document (open-api/immich-openapi-specs.json at tag {version}) with "
+                f"'python -m immiche.compat <that file>'; from an immiche checkout, "
+                f"'scripts/regen.sh --version {version}' also regenerates the client."
             ),
             stacklevel=4,
         )
@@ -535,7 +539,10 @@ class Core:
         try:
             if not isinstance(body, list):
                 raise TypeError(f"expected a JSON array, got {type(body).__name__}")
-            return [Person.from_model(PersonResponseDto.from_dict(item)) for item in body]
+            found = [PersonResponseDto.from_dict(item) for item in body]
+            for parsed in found:
+                _contract.require_read_fields("PersonResponseDto", parsed)
+            return [Person.from_model(parsed) for parsed in found]
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             raise self._shape_error(send, reply, "[PersonResponseDto]", err) from None
 

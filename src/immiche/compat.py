@@ -11,14 +11,15 @@ document, and with the pinned document the current ``immich_client`` was generat
 - **fields the facade reads**: exist, with the declared type (a declared type without a format
   accepts any format; ``integer``/``number`` are interchangeable), not optional where the facade
   needs them, not nullable unless declared so.
-- **the current client's parser**: every field the pinned spec makes required in a parsed model
-  (and in the models nested in it) must be required by the other spec too, or that version's
-  answers fail to parse even where the facade never reads the field; enums must not gain values.
-  Fields that ``openapi/overrides.json`` makes optional (``Model.tolerated_missing``) are
-  *tolerated*.
+- **the current client's parser**: fields the pinned spec makes required in a parsed model (and in
+  the models nested in it) that the other spec omits or makes optional, and enum values it adds,
+  are *tolerated* notes: the generated models parse a missing required field to ``UNSET`` (named in
+  ``missing_fields``) and keep an unknown enum value (an ``UNKNOWN`` member holding the string).
+  Fields that ``openapi/overrides.json`` makes optional (``Model.tolerated_missing``) say so.
 
 Each finding is OK, missing, renamed-looking, moved, changed type, new required or tolerated,
-and says whether it breaks the facade. From a shell, in an immiche checkout::
+and says whether it breaks the facade. From a shell (an installed wheel carries the pinned document,
+``immich_client/immich-openapi.json``)::
 
     python -m immiche.compat path/to/immich-openapi-specs.json     # or: make compat SPEC=path
 
@@ -29,17 +30,36 @@ Exit status: 0 when the facade fits, 1 when it would break, 2 for a bad spec fil
 from __future__ import annotations
 
 import argparse
-import difflib
-import json
-import re
 import sys
 import traceback
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 from immiche import _contract
+from immiche._openapi import (
+    SchemaType,
+    SpecError,
+    _dict,
+    _json_schema,
+    _list,
+    _load_pinned,
+    _looks_renamed,
+    _operations,
+    _properties,
+    _required,
+    _resolve,
+    _schemas,
+    _similar,
+    _SpecOperation,
+    _success_content,
+    default_pinned_path,
+    describe,
+    load_spec,
+    snake_case,
+    validate_spec,
+)
 
 __all__ = [
     "BREAKING_MARK",
@@ -70,12 +90,7 @@ NEW_REQUIRED: Final = "new required"
 TOLERATED: Final = "tolerated"
 BREAKING_MARK: Final = "BREAKS"
 
-HTTP_METHODS: Final = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _NUMERIC: Final = frozenset({"integer", "number"})
-
-
-class SpecError(ValueError):
-    """The document is not a usable OpenAPI 3 spec (reported as one line, exit status 2)."""
 
 
 # -- findings and the report ----------------------------------------------------------------------
@@ -163,251 +178,6 @@ class CompatReport:
         ]
         lines.append(self.summary())
         return "\n".join(lines)
-
-
-# -- reading specs --------------------------------------------------------------------------------
-
-
-def validate_spec(spec: object, origin: str) -> dict[str, Any]:
-    """Return ``spec`` if it looks like an OpenAPI 3 document with a version; raise SpecError."""
-    if not isinstance(spec, dict):
-        raise SpecError(f"{origin} is not an OpenAPI document (a JSON object is expected)")
-    if "swagger" in spec or not str(spec.get("openapi", "")).startswith("3."):
-        found = spec.get("openapi", spec.get("swagger"))
-        raise SpecError(f"{origin} is not an OpenAPI 3 document (openapi: {found!r})")
-    if not isinstance(spec.get("paths"), dict):
-        raise SpecError(f"{origin} is not an OpenAPI document (no 'paths' object)")
-    info = spec.get("info")
-    if not isinstance(info, dict) or not isinstance(info.get("version"), str):
-        raise SpecError(f"{origin} has no info.version")
-    components = spec.get("components", {})
-    if not isinstance(components, dict) or not isinstance(components.get("schemas", {}), dict):
-        raise SpecError(f"{origin} has a malformed 'components.schemas' object")
-    return spec
-
-
-def load_spec(path: str | Path) -> dict[str, Any]:
-    """Read and validate an OpenAPI document (JSON); raise SpecError with one clear line."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise SpecError(f"{path} is a directory, not a spec file") from None
-    except OSError as err:
-        raise SpecError(f"cannot read {path}: {err.strerror or err}") from None
-    try:
-        spec = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise SpecError(f"{path} is not a JSON document ({err})") from None
-    except RecursionError:
-        raise SpecError(f"{path} is nested too deeply to be an OpenAPI document") from None
-    return validate_spec(spec, str(path))
-
-
-def default_pinned_path() -> Path:
-    """``openapi/immich-openapi.json`` of the immiche checkout this module runs from."""
-    return Path(__file__).resolve().parent.parent.parent / "openapi" / "immich-openapi.json"
-
-
-def _load_pinned(pinned: Mapping[str, Any] | str | Path | None) -> Mapping[str, Any]:
-    if isinstance(pinned, Mapping):
-        return validate_spec(dict(pinned), "the pinned spec")
-    path = Path(pinned) if pinned is not None else default_pinned_path()
-    if pinned is None and not path.is_file():
-        raise SpecError(
-            f"cannot find the pinned spec the current client was generated from ({path}); "
-            "run this in an immiche checkout or pass --pinned PATH"
-        )
-    return load_spec(path)
-
-
-# -- schemas --------------------------------------------------------------------------------------
-
-
-def _dict(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: object) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _schemas(spec: Mapping[str, Any]) -> dict[str, Any]:
-    return _dict(_dict(spec.get("components")).get("schemas"))
-
-
-def _ref_name(ref: str) -> str:
-    return ref.rsplit("/", 1)[-1]
-
-
-def _resolve(spec: Mapping[str, Any], node: object) -> dict[str, Any]:
-    """Follow local ``$ref`` chains (``#/components/...``); an unresolvable one gives ``{}``."""
-    seen: set[str] = set()
-    current = _dict(node)
-    while isinstance(current.get("$ref"), str):
-        ref = current["$ref"]
-        if ref in seen or not ref.startswith("#/"):
-            return {}
-        seen.add(ref)
-        target: object = spec
-        for part in ref[2:].split("/"):
-            target = _dict(target).get(part.replace("~1", "/").replace("~0", "~"))
-        current = _dict(target)
-    return current
-
-
-@dataclass(frozen=True)
-class SchemaType:
-    """What a schema is, as far as a client cares: ``base`` type (``"string"``, ``"integer"``,
-    ``"array"``, ``"object"``, ``"any"``...), ``format``, ``nullable``, the referenced model (for an
-    array: its items' model), the items' type and the enum values."""
-
-    base: str
-    format: str = ""
-    nullable: bool = False
-    model: str | None = None
-    items: str | None = None
-    enum: tuple[str, ...] | None = None
-
-    def __str__(self) -> str:
-        if self.base == "array":
-            return f"array of {self.items or 'any'}"
-        if self.base == "object" and self.model:
-            return self.model
-        return f"{self.base}:{self.format}" if self.format else self.base
-
-    @classmethod
-    def declared(cls, text: str, model: str | None = None) -> SchemaType:
-        """The type a declaration names: ``"string:date"``, ``"array"`` (+ model), ``"[Name]"``, ``"Name"``."""
-        if text.startswith("[") and text.endswith("]"):
-            return cls("array", model=text[1:-1], items=text[1:-1])
-        if text[:1].isupper():
-            return cls("object", model=text)
-        base, _, fmt = text.partition(":")
-        if base == "array":
-            return cls("array", model=model, items=model)
-        return cls(base, fmt, model=model)
-
-
-def describe(spec: Mapping[str, Any], node: object, depth: int = 0) -> SchemaType:
-    """The :class:`SchemaType` of a schema of ``spec`` (through refs, ``allOf`` wrappers and
-    OpenAPI 3.1 ``null`` unions)."""
-    schema = _dict(node)
-    nullable = schema.get("nullable") is True
-    if depth > 16:
-        return SchemaType("any", nullable=nullable)
-    ref = schema.get("$ref")
-    if isinstance(ref, str):
-        inner = describe(spec, _resolve(spec, schema), depth + 1)
-        return replace(inner, model=_ref_name(ref), nullable=inner.nullable or nullable)
-    for key in ("allOf", "oneOf", "anyOf"):
-        parts = [part for part in _list(schema.get(key)) if _dict(part).get("type") != "null"]
-        if key in schema:
-            nullable = nullable or len(parts) < len(_list(schema.get(key)))
-            if len(parts) == 1:
-                inner = describe(spec, parts[0], depth + 1)
-                return replace(inner, nullable=inner.nullable or nullable)
-            return SchemaType("any" if not parts else key, nullable=nullable)
-    kind = schema.get("type")
-    if isinstance(kind, list):  # OpenAPI 3.1: ["string", "null"]
-        nullable = nullable or "null" in kind
-        kinds = [k for k in kind if k != "null"]
-        kind = kinds[0] if len(kinds) == 1 else None
-    enum = schema.get("enum")
-    values = tuple(str(value) for value in enum) if isinstance(enum, list) else None
-    if kind == "array":
-        items = describe(spec, schema.get("items"), depth + 1)
-        return SchemaType("array", nullable=nullable, model=items.model, items=str(items))
-    if not isinstance(kind, str):
-        kind = "object" if "properties" in schema else "any"
-    fmt = schema.get("format")
-    return SchemaType(kind, fmt if isinstance(fmt, str) else "", nullable, enum=values)
-
-
-def _properties(schema: Mapping[str, Any]) -> dict[str, Any]:
-    return _dict(schema.get("properties"))
-
-
-def _required(schema: Mapping[str, Any]) -> list[str]:
-    return [name for name in _list(schema.get("required")) if isinstance(name, str)]
-
-
-def snake_case(value: str) -> str:
-    """openapi-python-client's module and argument names: ``getAllPeople`` -> ``get_all_people``."""
-    value = "".join(ch for ch in value if ch.isidentifier() or ch.isdecimal() or ch in ". _-")
-    if any(ch.isupper() for ch in value):
-        value = " ".join(re.split("([A-Z]?[a-z]+)", value))
-    return "_".join(re.findall(r"[^. _-]+", value)).lower()
-
-
-def _similar(name: str, candidates: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
-def _looks_renamed(name: str, old: Mapping[str, SchemaType], new: Mapping[str, SchemaType]) -> str | None:
-    """Which name of ``new`` (fields or parameters, in order) looks like ``name`` of ``old`` renamed:
-    one that ``old`` lacks with a close name, or with the same type at the same position (or the
-    only one of that type when the count did not change)."""
-    added = [other for other in new if other not in old]
-    similar = _similar(name, added)
-    if similar or name not in old:
-        return similar
-    same_type = [other for other in added if new[other] == old[name]]
-    position = list(old).index(name)
-    for other in same_type:
-        if list(new).index(other) == position or (len(same_type) == 1 and len(new) == len(old)):
-            return other
-    return None
-
-
-# -- operations -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _SpecOperation:
-    operation_id: str
-    method: str
-    path: str
-    node: dict[str, Any]
-    parameters: tuple[dict[str, Any], ...]
-
-
-def _operations(spec: Mapping[str, Any]) -> list[_SpecOperation]:
-    found = []
-    for path, path_item in _dict(spec.get("paths")).items():
-        item = _dict(path_item)
-        shared = [_resolve(spec, p) for p in _list(item.get("parameters"))]
-        for method in HTTP_METHODS:
-            node = _dict(item.get(method))
-            if not node:
-                continue
-            own = [_resolve(spec, p) for p in _list(node.get("parameters"))]
-            keys = {(p.get("name"), p.get("in")) for p in own}
-            params = tuple(own + [p for p in shared if (p.get("name"), p.get("in")) not in keys])
-            operation_id = node.get("operationId")
-            found.append(
-                _SpecOperation(
-                    operation_id if isinstance(operation_id, str) else "", method.upper(), str(path), node, params
-                )
-            )
-    return found
-
-
-def _success_content(spec: Mapping[str, Any], node: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The ``content`` of the first 2xx response (``{}`` when it has none), ``None`` without one."""
-    responses = _dict(node.get("responses"))
-    for code in sorted(str(code) for code in responses):
-        if code.startswith("2"):
-            return _dict(_resolve(spec, responses.get(code)).get("content"))
-    return None
-
-
-def _json_schema(content: Mapping[str, Any]) -> dict[str, Any] | None:
-    for media, entry in content.items():
-        if "json" in str(media):
-            return _dict(_dict(entry).get("schema"))
-    return None
 
 
 class _Checker:
@@ -694,27 +464,22 @@ class _Checker:
         tolerated: Sequence[str],
         issues: _FieldIssues,
     ) -> None:
-        """Fields the pinned spec requires must stay required, or the current client cannot parse."""
+        """Fields the pinned spec requires that this spec may omit, and enum values it adds: the
+        generated parser tolerates both (a missing required field parses to ``UNSET`` and is named in
+        ``missing_fields``; an unknown enum value to an ``UNKNOWN`` member keeping the string), so
+        they are notes, not breaks; what the facade itself reads is checked by :meth:`_read_field`."""
         required, props = _required(schema), _properties(schema)
-        why = "the current client's parser fails on answers without it"
         for field_name in _required(pinned_schema):
-            if field_name in required or issues.breaks(field_name):
+            if field_name in required or issues.by_field.get(field_name):
                 continue
             state = "absent" if field_name not in props else "optional"
             if field_name in tolerated:
-                issues.add(
-                    field_name,
-                    TOLERATED,
-                    f"required in the pinned spec, {state} here; openapi/overrides.json makes it optional",
-                )
-            elif field_name not in props:
-                renamed = self._renamed_field(field_name, schema, pinned_schema)
-                looks = f"; {renamed!r} looks like its new name" if renamed else ""
-                issues.add(
-                    field_name, RENAMED if renamed else MISSING, f"required in the pinned spec: {why}{looks}", True
-                )
+                why = "openapi/overrides.json makes it optional"
             else:
-                issues.add(field_name, CHANGED, f"required -> optional: {why}", True)
+                renamed = self._renamed_field(field_name, schema, pinned_schema) if state == "absent" else None
+                looks = f"; {renamed!r} looks like its new name" if renamed else ""
+                why = f"the generated parser leaves it UNSET when missing{looks}"
+            issues.add(field_name, TOLERATED, f"required in the pinned spec, {state} here; {why}")
         pinned_enum = describe(self.pinned, pinned_schema).enum
         enum = describe(self.spec, schema).enum
         if pinned_enum is not None and enum is not None:
@@ -722,9 +487,8 @@ class _Checker:
             if added:
                 issues.add(
                     "",
-                    CHANGED,
-                    f"enum gains {', '.join(map(repr, added))}: the current client's parser rejects it",
-                    True,
+                    TOLERATED,
+                    f"enum gains {', '.join(map(repr, added))}: the generated parser keeps unknown values",
                 )
 
     def _nested(self, parent: str, schema: Mapping[str, Any], pinned_schema: Mapping[str, Any], seen: set[str]) -> None:
@@ -815,7 +579,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--pinned",
         type=Path,
         metavar="PATH",
-        help="the spec the current client was generated from (default: openapi/immich-openapi.json of the checkout)",
+        help="the spec the current client was generated from (default: the one installed with immich_client)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="list only the findings that are not OK")
     args = parser.parse_args(argv)

@@ -4,7 +4,7 @@ A change is *breaking* when a client written for the old document can fail again
 an operation removed, renamed or moved; a parameter removed, added as required, made required or
 retyped; a different request or response model; a schema removed; a field removed, retyped, made
 optional or nullable in a response (a generated parser fails), made required in a request; an enum
-value removed (requests) or added (responses: generated enums reject unknown values). Whether a
+value removed (requests) or added (responses: stock generated enums reject unknown values). Whether a
 schema is a request or a response schema is judged by the operations that reach it; one that no
 operation reaches counts as both. Formats, descriptions and limits are not compared, except that a
 changed format is listed as a non-breaking change.
@@ -12,6 +12,7 @@ changed format is listed as a non-breaking change.
 From a shell::
 
     python -m immiche.spec_diff OLD.json NEW.json        # or: make spec-diff OLD=... NEW=...
+    python -m immiche.spec_diff NEW.json                 # from the pinned document (in the wheel) to NEW
 
 Exit status: 0 (whatever the differences), 2 for a bad spec file or usage.
 """
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from immiche.compat import (
+from immiche._openapi import (
     SchemaType,
     SpecError,
     _dict,
@@ -36,6 +37,7 @@ from immiche.compat import (
     _resolve,
     _schemas,
     _SpecOperation,
+    default_pinned_path,
     describe,
     load_spec,
     validate_spec,
@@ -366,15 +368,24 @@ def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> SpecDiff:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m immiche.spec_diff OLD NEW``: print the summary; exit 0, or 2 for bad input."""
+    """``python -m immiche.spec_diff [OLD] NEW``: print the summary; exit 0, or 2 for bad input."""
     parser = argparse.ArgumentParser(
         prog="python -m immiche.spec_diff",
         description="Summarise the operations and schemas added, removed and changed between two Immich "
         "OpenAPI documents, breaking changes first.",
     )
-    parser.add_argument("old", type=Path, metavar="OLD", help="the old OpenAPI document (JSON)")
-    parser.add_argument("new", type=Path, metavar="NEW", help="the new OpenAPI document (JSON)")
+    parser.add_argument(
+        "documents",
+        type=Path,
+        nargs="+",
+        metavar="[OLD] NEW",
+        help="the old and the new OpenAPI documents (JSON); with NEW alone, OLD is the pinned document "
+        "the installed immich_client was generated from",
+    )
     args = parser.parse_args(argv)
+    if len(args.documents) > 2:
+        parser.error("give at most two documents: [OLD] NEW")
+    args.old, args.new = args.documents if len(args.documents) == 2 else (default_pinned_path(), args.documents[0])
     try:
         result = diff(load_spec(args.old), load_spec(args.new))
     except SpecError as err:

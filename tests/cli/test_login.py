@@ -265,7 +265,7 @@ def test_whoami_and_status(logged_in: Cli, server: FakeImmichServer) -> None:
     assert f"User:           Admin <{server.user.email}> (admin)" in text.out
     assert "Credential:     API key" in text.out
     assert "Server version: v3.0.0" in text.out
-    assert "Pinned spec:    v3.0.0" in text.out
+    assert "Pinned spec:    v3.2.2" in text.out
     status = logged_in("status", "--json")
     assert status.code == 0, status
     assert status.json() == {
@@ -276,6 +276,6 @@ def test_whoami_and_status(logged_in: Cli, server: FakeImmichServer) -> None:
         "credential": "api_key",
         "key_name": None,
         "server_version": "v3.0.0",
-        "pinned_version": "v3.0.0",
+        "pinned_version": "v3.2.2",
         "compatible": True,
     }

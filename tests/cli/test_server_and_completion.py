@@ -15,7 +15,7 @@ def test_server_info_needs_no_credential(cli: Cli, server: FakeImmichServer) -> 
         f"Server:      {server.url}",
         f"API root:    {server.api_url}",
         "Version:     Immich v3.0.0",
-        "Pinned spec: v3.0.0 (tested with Immich v1.132 to v3.x)",
+        "Pinned spec: v3.2.2 (tested with Immich v1.132 to v3.3.x)",
         "Compatible:  yes",
     ]
     assert all(r.credential is None for r in server.requests)
@@ -28,8 +28,8 @@ def test_server_info_json_from_the_profile(logged_in: Cli, server: FakeImmichSer
         "server": server.url,
         "api_root": server.api_url,
         "version": "v3.0.0",
-        "pinned_version": "v3.0.0",
-        "tested_range": "v1.132 to v3.x",
+        "pinned_version": "v3.2.2",
+        "tested_range": "v1.132 to v3.3.x",
         "compatible": True,
     }
 

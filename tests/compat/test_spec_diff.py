@@ -21,9 +21,9 @@ def v2_to_v3() -> list[str]:
 
 
 def test_v2_to_v3_counts_added_removed_and_changed(v2_to_v3: list[str]) -> None:
-    assert v2_to_v3[0] == f"spec-diff: Immich 2.4.1 ({V2}) -> Immich 3.0.0 ({PINNED})"
-    assert v2_to_v3[1] == "operations: 19 added, 7 removed, 2 renamed, 23 changed"
-    assert v2_to_v3[2] == "schemas: 47 added, 22 removed, 57 changed"
+    assert v2_to_v3[0] == f"spec-diff: Immich 2.4.1 ({V2}) -> Immich 3.2.2 ({PINNED})"
+    assert v2_to_v3[1] == "operations: 53 added, 7 removed, 3 renamed, 46 changed"
+    assert v2_to_v3[2] == "schemas: 151 added, 59 removed, 108 changed"
 
 
 def test_v2_to_v3_lists_operations_and_schemas(v2_to_v3: list[str]) -> None:
@@ -41,15 +41,15 @@ def test_v2_to_v3_lists_operations_and_schemas(v2_to_v3: list[str]) -> None:
         "  ! schema changed: SharedLinkResponseDto: field token removed",
         "  ! schema changed: AlbumUserRole: enum gains 'owner'",
         "  ~ operation changed: uploadAsset (POST /assets): success status 201 -> 200",
-        "  ~ schema changed: LoginResponseDto: field userEmail format none -> email",
+        "  ~ schema changed: LoginResponseDto: field userEmail format none -> email; field userId format none -> uuid",
         "  ~ schema changed: AssetMediaStatus: enum loses 'replaced'",
     ):
         assert line in v2_to_v3
 
 
 def test_breaking_changes_come_first(v2_to_v3: list[str]) -> None:
-    breaking_header = v2_to_v3.index("Breaking changes (79):")
-    other_header = v2_to_v3.index("Other changes (114):")
+    breaking_header = v2_to_v3.index("Breaking changes (118):")
+    other_header = v2_to_v3.index("Other changes (334):")
     assert breaking_header < other_header
     assert all(line.startswith("  ! ") for line in v2_to_v3[breaking_header + 1 : other_header - 1])
     assert not any(line.startswith("  ! ") for line in v2_to_v3[other_header:])
@@ -115,8 +115,18 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path, args: list[str], messag
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1
     assert result.stderr.startswith(message.format(t=tmp_path))
-    usage = run_module("immiche.spec_diff", str(PINNED))
-    assert usage.returncode == 2 and "usage: python -m immiche.spec_diff" in usage.stderr
+    for wrong in ([], [str(PINNED), str(PINNED), str(PINNED)]):
+        usage = run_module("immiche.spec_diff", *wrong)
+        assert usage.returncode == 2 and "usage: python -m immiche.spec_diff" in usage.stderr
+
+
+def test_with_one_document_it_starts_from_the_pinned_one() -> None:
+    """``python -m immiche.spec_diff NEW``: from the document immich_client was generated from (in the wheel)."""
+    result = run_module("immiche.spec_diff", str(V2))
+    assert result.returncode == 0, result.stderr
+    packaged = ROOT / "generated" / "immich_client" / "immich-openapi.json"
+    assert result.stdout.splitlines()[0] == f"spec-diff: Immich 3.2.2 ({packaged}) -> Immich 2.4.1 ({V2})"
+    assert packaged.read_bytes() == PINNED.read_bytes()
 
 
 # -- the Makefile targets -------------------------------------------------------------------------

@@ -21,11 +21,11 @@ from immiche.compat import (
     SpecError,
     check,
 )
-from tests.compat.conftest import PINNED, run_module, spec, write
+from tests.compat.conftest import PINNED, V2, run_module, spec, write
 from tests.conftest import ROOT
 
 Spec = dict[str, Any]
-PARSER = "required in the pinned spec: the current client's parser fails on answers without it"
+PARSER = "required in the pinned spec, absent here; the generated parser leaves it UNSET when missing"
 
 
 def schemas(document: Spec) -> dict[str, Any]:
@@ -154,7 +154,7 @@ VARIANTS: list[tuple[str, Callable[[Spec], None], set[Finding]]] = [
     (
         "operation removed",
         remove_get_person,
-        {Finding("operation getPerson", MISSING, "no operation GET /people/{id} either; similar: mergePerson", True)},
+        {Finding("operation getPerson", MISSING, "no operation GET /people/{id} either; similar: deletePerson", True)},
     ),
     (
         "operationId renamed",
@@ -273,7 +273,7 @@ VARIANTS: list[tuple[str, Callable[[Spec], None], set[Finding]]] = [
     (
         "unread required field removed",
         unread_required_field_removed,
-        {Finding("model LogoutResponseDto field redirectUri", MISSING, PARSER, True)},
+        {Finding("model LogoutResponseDto field redirectUri", TOLERATED, PARSER)},
     ),
     (
         "required field of a nested model made optional",
@@ -281,10 +281,9 @@ VARIANTS: list[tuple[str, Callable[[Spec], None], set[Finding]]] = [
         {
             Finding(
                 "model UserLicense field activationKey",
-                CHANGED,
-                "required -> optional: the current client's parser fails on answers without it "
+                TOLERATED,
+                "required in the pinned spec, optional here; the generated parser leaves it UNSET when missing "
                 "(parsed inside UserAdminResponseDto.license)",
-                True,
             )
         },
     ),
@@ -294,10 +293,9 @@ VARIANTS: list[tuple[str, Callable[[Spec], None], set[Finding]]] = [
         {
             Finding(
                 "model UserStatus",
-                CHANGED,
-                "enum gains 'suspended': the current client's parser rejects it (parsed inside "
+                TOLERATED,
+                "enum gains 'suspended': the generated parser keeps unknown values (parsed inside "
                 "UserAdminResponseDto.status)",
-                True,
             )
         },
     ),
@@ -418,7 +416,7 @@ def test_each_change_is_reported_exactly(mutate: Callable[[Spec], None], expecte
         (
             remove_get_person,
             1,
-            "  BREAKS  operation getPerson: missing (no operation GET /people/{id} either; similar: mergePerson)",
+            "  BREAKS  operation getPerson: missing (no operation GET /people/{id} either; similar: deletePerson)",
         ),
         (
             total_to_number,
@@ -438,7 +436,7 @@ def test_the_command_exits_1_when_the_facade_would_break(
     assert line in result.stdout.splitlines()
     summary = result.stdout.splitlines()[-1]
     if code:
-        assert summary.startswith("compat: BREAKS: the facade would break with the Immich 3.0.0 spec (1 breaking, ")
+        assert summary.startswith("compat: BREAKS: the facade would break with the Immich 3.2.2 spec (1 breaking, ")
         assert "scripts/regen.sh --force" in summary
     else:
         assert summary.startswith("compat: OK: ")
@@ -451,10 +449,9 @@ def test_several_breaks_are_all_reported(tmp_path: Path) -> None:
     report = check(document)
     assert [f.subject for f in report.breaking] == [
         "operation getPerson",
-        "model LogoutResponseDto field redirectUri",
         "model PeopleResponseDto field total",
     ]
-    assert "(3 breaking, " in report.summary()
+    assert "(2 breaking, " in report.summary()
 
 
 # -- bad input: exit 2 and one line -----------------------------------------------------------------
@@ -531,12 +528,19 @@ def test_check_refuses_what_is_not_a_spec() -> None:
         check({"openapi": "2.0", "paths": {}, "info": {"version": "1"}})
 
 
-def test_without_a_checkout_the_pinned_spec_must_be_given(tmp_path: Path) -> None:
-    """Installed from a wheel there is no openapi/ next to the package: say so, exit 2."""
-    shutil.copytree(
-        ROOT / "src" / "immiche", tmp_path / "lib" / "immiche", ignore=shutil.ignore_patterns("__pycache__")
-    )
+def test_installed_without_a_checkout_the_packaged_pinned_spec_is_used(tmp_path: Path) -> None:
+    """Installed from a wheel there is no openapi/: the document travels in immich_client; --pinned not needed."""
+    for package, source in (
+        ("immiche", ROOT / "src" / "immiche"),
+        ("immich_client", ROOT / "generated" / "immich_client"),
+    ):
+        shutil.copytree(source, tmp_path / "lib" / package, ignore=shutil.ignore_patterns("__pycache__"))
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "lib")}
+    result = run_module("immiche.compat", "--quiet", str(V2), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "(the current immich_client is generated from Immich 3.2.2)" in result.stdout.splitlines()[0]
+    # without the packaged document (a damaged install): one clear line, exit 2, and --pinned still works
+    (tmp_path / "lib" / "immich_client" / "immich-openapi.json").unlink()
     result = run_module("immiche.compat", str(PINNED), env=env)
     assert result.returncode == 2
     assert result.stderr.startswith("compat: error: cannot find the pinned spec the current client was generated from")

@@ -24,7 +24,7 @@ the test with Prism's own message, unless the request is made inside
 ``PrismGuard`` (``from tests.contract.conftest import ...``); tests in this directory get the
 ``prism`` marker automatically.
 
-Prism 5.14.2's observed behaviour (static mode, on the Immich 3.0.0 spec)
+Prism 5.14.2's observed behaviour (static mode, on the Immich 3.0.0 spec, unchanged on 3.2.2)
 ----------------------------------------------------------------------
 - Security is enforced. A secured operation (``security: bearer | cookie | api_key``) without a
   credential answers 401 ``application/problem+json`` with type ``...#UNAUTHORIZED``, title

@@ -96,7 +96,7 @@ def test_get_all_people_sends_query_and_api_key(server: ThreadingHTTPServer) -> 
     assert isinstance(page, PeopleResponseDto)
     assert (page.total, page.hidden, page.has_next_page) == (7, 2, True)
     (person,) = page.people
-    assert person.id == PERSON_ID and person.is_favorite is True
+    assert str(person.id) == PERSON_ID and person.is_favorite is True  # a UUID since the v3.2 spec
     assert person.birth_date == datetime.date(1990, 4, 1)
     assert person.updated_at == datetime.datetime(2026, 11, 23, 11, 25, 59, 835000, tzinfo=datetime.timezone.utc)
     (request,) = server.seen  # type: ignore[attr-defined]

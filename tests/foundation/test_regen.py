@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+import types
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -34,7 +38,7 @@ def repo_copy(tmp_path: Path) -> Path:
 def test_check_passes_on_the_clean_tree() -> None:
     result = regen(ROOT, "--check")
     assert result.returncode == 0, result.stderr
-    assert "is what the pinned Immich 3.0.0 spec produces" in result.stdout
+    assert "is what the pinned Immich 3.2.2 spec produces" in result.stdout
 
 
 def test_check_fails_after_one_byte_changes(repo_copy: Path) -> None:
@@ -52,7 +56,7 @@ def test_regeneration_is_byte_identical_and_restores_a_damaged_tree(repo_copy: P
     (repo_copy / "generated" / "immich_client" / "models" / "person_response_dto.py").unlink()
     result = regen(repo_copy)
     assert result.returncode == 0, result.stderr
-    assert "242 operations, 371 models" in result.stdout
+    assert "276 operations, 442 models" in result.stdout
     assert regen(repo_copy, "--check").returncode == 0
     for name in ("models/person_response_dto.py", "client.py", "models/__init__.py"):
         assert (repo_copy / "generated/immich_client" / name).read_bytes() == (
@@ -104,4 +108,51 @@ def test_version_rejects_a_spec_of_another_version(repo_copy: Path, tmp_path: Pa
         check=False,
     )
     assert result.returncode == 1
-    assert "describes Immich 3.0.0, not v9.9.9" in result.stderr
+    assert "describes Immich 3.2.2, not v9.9.9" in result.stderr
+
+
+def _load_regen(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
+    """scripts/regen.py as a module, with the default (real) release URL template."""
+    monkeypatch.delenv("IMMICHE_SPEC_URL_TEMPLATE", raising=False)
+    loader_spec = importlib.util.spec_from_file_location("immiche_regen_under_test", ROOT / "scripts" / "regen.py")
+    assert loader_spec is not None and loader_spec.loader is not None
+    module = importlib.util.module_from_spec(loader_spec)
+    loader_spec.loader.exec_module(module)
+    return module
+
+
+def test_version_fetches_the_document_of_the_release_tag_never_a_branch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Offline: the URL names refs/tags/vX.Y.Z (a bare name could resolve to a branch), and it is what is fetched."""
+    regen_module = _load_regen(monkeypatch)
+    expected = "https://raw.githubusercontent.com/immich-app/immich/refs/tags/v3.2.2/open-api/immich-openapi-specs.json"
+    assert regen_module.release_spec_url("v3.2.2") == expected
+    for not_a_release in ("main", "v3.2", "3.2.2", "v3.2.2-rc1", "v3.2.2/../main", "refs/heads/v3.2.2"):
+        with pytest.raises(regen_module.RegenError, match="wants a release tag"):
+            regen_module.release_spec_url(not_a_release)
+    fetched: list[str] = []
+    document = json.loads((ROOT / "openapi" / "immich-openapi.json").read_text(encoding="utf-8"))
+
+    class Answer(io.BytesIO):
+        def __enter__(self) -> Answer:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.close()
+
+    def fake_urlopen(url: str, timeout: float) -> Answer:
+        fetched.append(url)
+        return Answer(json.dumps(document).encode())
+
+    monkeypatch.setattr(urllib.request, "urlopen", fake_urlopen)
+    assert json.loads(regen_module.fetch_release_spec("v3.2.2"))["info"]["version"] == "3.2.2"
+    assert fetched == [expected]
+
+
+def test_a_field_named_like_the_models_own_attributes_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every model has ``missing_fields`` (and ``additional_properties``): a spec field of that name would clash."""
+    regen_module = _load_regen(monkeypatch)
+    spec = json.loads((ROOT / "openapi" / "immich-openapi.json").read_text(encoding="utf-8"))
+    regen_module.check_reserved_names(spec)  # the pinned document has none
+    spec["components"]["schemas"]["PersonResponseDto"]["properties"]["missingFields"] = {"type": "string"}
+    with pytest.raises(regen_module.RegenError, match="schema PersonResponseDto has a field 'missingFields'"):
+        regen_module.check_reserved_names(spec)

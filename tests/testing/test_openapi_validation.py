@@ -26,7 +26,7 @@ def validator(request: pytest.FixtureRequest) -> SpecValidator:
 
 
 def test_versions() -> None:
-    assert SpecValidator.pinned().version == "3.0.0"
+    assert SpecValidator.pinned().version == "3.2.2"
     assert SpecValidator.v2().version == "2.4.1"
 
 

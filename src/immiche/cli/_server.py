@@ -16,11 +16,11 @@ __all__ = ["compatible", "server", "tested_range"]
 
 
 def tested_range() -> str:
-    """The tested server versions as text: ``v1.132 to v3.x``."""
+    """The tested server versions as text: ``v1.132 to v3.3.x``."""
     from immiche._contract import TESTED_RANGE
 
-    (low_major, low_minor), (high_major, _) = TESTED_RANGE
-    return f"v{low_major}.{low_minor} to v{high_major}.x"
+    (low_major, low_minor), (high_major, high_minor) = TESTED_RANGE
+    return f"v{low_major}.{low_minor} to v{high_major}.{high_minor}.x"
 
 
 def compatible(version: ServerVersion) -> bool:
