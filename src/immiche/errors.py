@@ -250,6 +250,8 @@ def redact(text: str, secrets: Sequence[str] = (), *, urls: bool = True) -> str:
         if len(secret) <= _WINDOW:
             continue
         windows = {secret[i : i + _WINDOW] for i in range(len(secret) - _WINDOW + 1)}
+        if not any(window in text for window in windows):  # the usual case, at C speed
+            continue
         out: list[str] = []
         i = 0
         while i < len(text):
