@@ -26,12 +26,12 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from immiche.cli._errors import EXIT_AUTH, EXIT_USAGE, CliError
+from immiche.cli._errors import EXIT_USAGE, CliError
 from immiche.cli._options import GlobalState
 
 if TYPE_CHECKING:
     from immiche.client import AsyncClient, Client
-    from immiche.session import AuthMethod, Session, SessionStore
+    from immiche.session import AuthMethod, Session, SessionStore, TargetLabels
 
 __all__ = [
     "Target",
@@ -42,6 +42,7 @@ __all__ = [
     "resolve",
     "safe_url",
     "setup_logging",
+    "target_labels",
 ]
 
 _START = time.monotonic()
@@ -96,75 +97,29 @@ def safe_url(url: str) -> str:
     return scrub_urls(url, queries=True)
 
 
-def _env(name: str) -> str | None:
-    return (os.environ.get(name) or "").strip() or None
+def target_labels() -> TargetLabels:
+    from immiche.session import TargetLabels
+
+    return TargetLabels(server="--server", api_key="--api-key", use_profile_credential="--use-profile-credential")
 
 
 def resolve(options: GlobalState) -> Target:
-    """The server and credential for this invocation (see the module's precedence rules)."""
-    from immiche import session
-    from immiche.session import ApiKey
+    """The server and credential for this invocation (see the module's precedence rules, implemented
+    once by :func:`immiche.session.resolve_target`)."""
+    from immiche.session import ApiKey, resolve_target
 
-    server = options.server.strip() if options.server else None
-    key = options.api_key.strip() if options.api_key else None
-    server_from = "--server"
-    if server and key:
-        target = Target(server, ApiKey(key), "command line", None)
-    else:
-        env_url = env_key = None
-        if options.profile is None:
-            env_url, env_key = _env(session.ENV_INSTANCE_URL), _env(session.ENV_API_KEY)
-        if not server and not key and env_key and not env_url:
-            session.resolve_credentials(profile=None)  # raises: IMMICH_API_KEY is set but IMMICH_INSTANCE_URL is not
-        if not server and env_url:
-            server, server_from = env_url, f"${session.ENV_INSTANCE_URL}"
-        key = key or (env_key if server else None)
-        if server and key:
-            both_env = not options.server and not options.api_key
-            source = "environment" if both_env else "command line and environment"
-            target = Target(server, ApiKey(key), source, None)
-        else:
-            target = _from_profile(options, server, server_from, key)
+    resolved = resolve_target(
+        server=options.server,
+        api_key=options.api_key,
+        profile=options.profile,
+        store=store(),
+        use_profile_credential=options.use_profile_credential,
+        labels=target_labels(),
+    )
+    source = resolved.source.replace("arguments", "command line")
+    target = Target(resolved.server_url, resolved.auth, source, resolved.profile, resolved.insecure, resolved.ca_bundle)
     options.add_secret(target.auth.key if isinstance(target.auth, ApiKey) else target.auth.access_token)
     return target
-
-
-def _from_profile(options: GlobalState, server: str | None, server_from: str, key: str | None) -> Target:
-    """The profile's session, with ``server`` (if given) or ``key`` (if given) in place of its own."""
-    from immiche import session
-    from immiche.session import ApiKey
-
-    sessions = store()
-    profile = sessions.get_current_profile() if options.profile is None else options.profile
-    stored = sessions.load(profile)
-    if stored is None:
-        if key:
-            raise CliError(
-                "--api-key needs a server",
-                hint=f"add --server URL, set {session.ENV_INSTANCE_URL}, or log in to profile {profile!r}",
-                exit_code=EXIT_USAGE,
-            )
-        if server:
-            raise CliError(
-                f"no credential for {safe_url(server)}: profile {profile!r} has no stored session",
-                hint=f"set {session.ENV_API_KEY}, pass --api-key, or run 'immiche login --server {safe_url(server)} "
-                "--api-key-stdin'",
-                exit_code=EXIT_AUTH,
-            )
-        resolved = sessions.resolve_credentials(profile=profile)  # raises NotLoggedInError, with its hint
-        return Target(resolved.server_url, resolved.auth, resolved.source, profile)
-    source = f"profile:{profile}"
-    if key:
-        return Target(stored.server_url, ApiKey(key), source, profile, stored.insecure, stored.ca_bundle)
-    if server and normalise_url(server) != normalise_url(stored.server_url) and not options.use_profile_credential:
-        raise CliError(
-            f"{server_from} {safe_url(server)} is not the server of profile {profile!r} ({safe_url(stored.server_url)}): "
-            "its credential is not sent to another server",
-            hint=f"log in to that server ('immiche login --server URL --profile NAME'), pass --api-key or "
-            f"{session.ENV_API_KEY}, or add --use-profile-credential if it is the same server under another address",
-            exit_code=EXIT_AUTH,
-        )
-    return Target.of_session(stored, source, profile, server)
 
 
 def client_options(options: GlobalState, target: Target | None = None) -> dict[str, Any]:
