@@ -105,6 +105,17 @@ class ImmichError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only constructor arguments: rebuild from the attributes (pickle, multiprocessing).
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+def _restore(cls: type[ImmichError], args: tuple[Any, ...], state: dict[str, Any]) -> ImmichError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class ImmichConnectionError(ImmichError):
     """The server could not be reached or the connection broke (refused, DNS, TLS, reset)."""
