@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 __all__ = [
     "Target",
     "client_options",
-    "normalise_url",
     "open_async_client",
     "open_client",
     "resolve",
@@ -77,17 +76,6 @@ def store() -> SessionStore:
     from immiche.session import SessionStore
 
     return SessionStore()
-
-
-def normalise_url(url: str) -> str:
-    """The server URL as immiche uses it (``host:2283`` -> ``http://host:2283``); unusable URLs as given."""
-    from immiche._url import parse_server_url
-    from immiche.errors import InvalidArgumentError
-
-    try:
-        return parse_server_url(url).base
-    except InvalidArgumentError:
-        return url.strip().rstrip("/")
 
 
 def safe_url(url: str) -> str:
@@ -198,19 +186,16 @@ def open_async_client(options: GlobalState, target: Target | None = None) -> Asy
 
 
 class _RequestLog(logging.Handler):
-    """Writes httpx's request log to stderr, timed from start-up, with every credential redacted."""
+    """Writes the ``immiche`` logger (the engine's decisions and its request log) to stderr,
+    timed from start-up, with every credential redacted (the output layer redacts all it writes)."""
 
     def __init__(self, options: GlobalState) -> None:
-        super().__init__(logging.INFO)
+        super().__init__(logging.DEBUG)
         self.options = options
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            if record.msg == 'HTTP Request: %s %s "%s %d %s"' and isinstance(record.args, tuple):
-                method, url, _, status, reason = record.args
-                text = f"{method} {_strip_query_secrets(str(url))} -> {status} {reason}"
-            else:
-                text = record.getMessage()
+            text = record.getMessage()  # never parsed: shown as logged, then redacted by Output
             from immiche.cli._output import Output
 
             Output(self.options).verbose(f"+{time.monotonic() - _START:.3f}s {text}")
@@ -218,28 +203,21 @@ class _RequestLog(logging.Handler):
             self.handleError(record)
 
 
-def _strip_query_secrets(url: str) -> str:
-    """Hide query parameters that carry credentials (immiche never sends any; belt and braces)."""
-    if "?" not in url:
-        return url
-    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    query = [
-        (k, "[redacted]" if k.lower() in {"apikey", "api_key", "key", "sessionkey", "token", "password"} else v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-    ]
-    return urlunsplit(parts._replace(query=urlencode(query, safe="[]")))
-
-
 def setup_logging(options: GlobalState) -> None:
-    """With ``--verbose``, log every HTTP request httpx sends to stderr (for this invocation)."""
-    logger = logging.getLogger("httpx")
-    for handler in [h for h in logger.handlers if isinstance(h, _RequestLog)]:
-        logger.removeHandler(handler)  # left by an earlier in-process invocation
-        logger.propagate = True
+    """With ``--verbose``, show the ``immiche`` logger (and, until the engine logs its requests
+    itself, httpx's request log as plain text) on stderr, for this invocation."""
+    from immiche import _logs
+
+    loggers = [logging.getLogger("immiche")]
+    if not _logs.ENGINE_LOGS_REQUESTS:
+        loggers.append(logging.getLogger("httpx"))
+    for logger in {*loggers, logging.getLogger("httpx")}:
+        for handler in [h for h in logger.handlers if isinstance(h, _RequestLog)]:
+            logger.removeHandler(handler)  # left by an earlier in-process invocation
+            logger.propagate = True
     if not options.verbose:
         return
-    logger.addHandler(_RequestLog(options))
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
+    for logger in loggers:
+        logger.addHandler(_RequestLog(options))
+        logger.setLevel(logging.DEBUG if logger.name == "immiche" else logging.INFO)
+        logger.propagate = False
