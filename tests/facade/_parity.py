@@ -144,11 +144,18 @@ class Flavour:
         return SyncFacade(self._loop, self._loop.run(make()))
 
     def from_profile(self, *args: Any, **kwargs: Any) -> Any:
+        return self._build("from_profile", *args, **kwargs)
+
+    def from_session(self, *args: Any, **kwargs: Any) -> Any:
+        return self._build("from_session", *args, **kwargs)
+
+    def _build(self, constructor: str, *args: Any, **kwargs: Any) -> Any:
+        """``Client.<constructor>(...)``, or ``AsyncClient.<constructor>(...)`` made on the loop."""
         if self._loop is None:
-            return immiche.Client.from_profile(*args, **kwargs)
+            return getattr(immiche.Client, constructor)(*args, **kwargs)
 
         async def make() -> immiche.AsyncClient:
-            return immiche.AsyncClient.from_profile(*args, **kwargs)  # type: ignore[no-any-return]
+            return getattr(immiche.AsyncClient, constructor)(*args, **kwargs)  # type: ignore[no-any-return]
 
         return SyncFacade(self._loop, self._loop.run(make()))
 
