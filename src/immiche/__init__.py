@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         ImmichError,
         InvalidArgumentError,
         InvalidProfileName,
+        InvalidProfileNameError,
         InvalidResponseError,
         NotFoundError,
         NotLoggedInError,
@@ -44,7 +45,9 @@ if TYPE_CHECKING:
     from immiche.people import BulkDownloadResult, PeopleResponse, Person, ThumbnailDownload
     from immiche.server import LoginResult, ServerInfo, ServerVersion, User
 
-_LAZY: dict[str, str] = {
+#: The public names and their homes: the one table the lazy loader and ``__all__`` come from
+#: (``tests/facade/test_parity_exports.py`` ties it to the ``TYPE_CHECKING`` imports above).
+_EXPORTS: dict[str, str] = {
     "APIStatusError": "immiche.errors",
     "AsyncClient": "immiche.client",
     "AuthenticationError": "immiche.errors",
@@ -53,9 +56,12 @@ _LAZY: dict[str, str] = {
     "Client": "immiche.client",
     "ImmichConnectionError": "immiche.errors",
     "ImmichError": "immiche.errors",
+    # The engine raises the class it imports; it moves to immiche.errors (defined there already)
+    # as soon as the engine imports it from there.
     "ImmichVersionWarning": "immiche._core",
     "InvalidArgumentError": "immiche.errors",
     "InvalidProfileName": "immiche.errors",
+    "InvalidProfileNameError": "immiche.errors",
     "InvalidResponseError": "immiche.errors",
     "LoginResult": "immiche.server",
     "NotFoundError": "immiche.errors",
@@ -87,10 +93,13 @@ def __getattr__(name: str) -> Any:
 
         return immich_client.IMMICH_VERSION
     try:
-        module = _LAZY[name]
+        module = _EXPORTS[name]
     except KeyError:
         raise AttributeError(f"module 'immiche' has no attribute {name!r}") from None
     value = getattr(importlib.import_module(module), name)
+    if isinstance(value, type) and value.__module__.startswith("immiche."):
+        # Shown as immiche.Client, immiche.NotFoundError..., as they are documented (like httpx).
+        value.__module__ = "immiche"
     globals()[name] = value
     return value
 
@@ -99,6 +108,8 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
 
 
+# Written out (not built from _EXPORTS) so that type checkers and IDEs see the public names;
+# tests/facade/test_parity_exports.py proves it equals _EXPORTS plus the two constants.
 __all__ = [
     "PINNED_IMMICH_VERSION",
     "APIStatusError",
@@ -112,6 +123,7 @@ __all__ = [
     "ImmichVersionWarning",
     "InvalidArgumentError",
     "InvalidProfileName",
+    "InvalidProfileNameError",
     "InvalidResponseError",
     "LoginResult",
     "NotFoundError",

@@ -1,7 +1,8 @@
 """Reading Immich OpenAPI documents for :mod:`immiche.compat` and :mod:`immiche.spec_diff`.
 
 Loading and validating a document, finding the pinned one (packaged with ``immich_client``),
-resolving ``$ref``s, describing a schema's type, and listing operations.
+resolving ``$ref``s, describing a schema's type, and listing operations. The names here are the
+tools' shared helpers: public (``__all__``) so that neither tool imports the other's private names.
 """
 
 from __future__ import annotations
@@ -13,6 +14,31 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
+
+__all__ = [
+    "HTTP_METHODS",
+    "SchemaType",
+    "SpecError",
+    "SpecOperation",
+    "as_dict",
+    "as_list",
+    "default_pinned_path",
+    "describe",
+    "json_schema",
+    "load_pinned",
+    "load_spec",
+    "looks_renamed",
+    "ref_name",
+    "resolve_schema",
+    "schema_properties",
+    "schema_required",
+    "similar_name",
+    "snake_case",
+    "spec_operations",
+    "spec_schemas",
+    "success_content",
+    "validate_spec",
+]
 
 HTTP_METHODS: Final = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
@@ -76,7 +102,7 @@ def default_pinned_path() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "openapi" / "immich-openapi.json"
 
 
-def _load_pinned(pinned: Mapping[str, Any] | str | Path | None) -> Mapping[str, Any]:
+def load_pinned(pinned: Mapping[str, Any] | str | Path | None) -> Mapping[str, Any]:
     if isinstance(pinned, Mapping):
         return validate_spec(dict(pinned), "the pinned spec")
     path = Path(pinned) if pinned is not None else default_pinned_path()
@@ -91,26 +117,26 @@ def _load_pinned(pinned: Mapping[str, Any] | str | Path | None) -> Mapping[str, 
 # -- schemas --------------------------------------------------------------------------------------
 
 
-def _dict(value: object) -> dict[str, Any]:
+def as_dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _list(value: object) -> list[Any]:
+def as_list(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _schemas(spec: Mapping[str, Any]) -> dict[str, Any]:
-    return _dict(_dict(spec.get("components")).get("schemas"))
+def spec_schemas(spec: Mapping[str, Any]) -> dict[str, Any]:
+    return as_dict(as_dict(spec.get("components")).get("schemas"))
 
 
-def _ref_name(ref: str) -> str:
+def ref_name(ref: str) -> str:
     return ref.rsplit("/", 1)[-1]
 
 
-def _resolve(spec: Mapping[str, Any], node: object) -> dict[str, Any]:
+def resolve_schema(spec: Mapping[str, Any], node: object) -> dict[str, Any]:
     """Follow local ``$ref`` chains (``#/components/...``); an unresolvable one gives ``{}``."""
     seen: set[str] = set()
-    current = _dict(node)
+    current = as_dict(node)
     while isinstance(current.get("$ref"), str):
         ref = current["$ref"]
         if ref in seen or not ref.startswith("#/"):
@@ -118,8 +144,8 @@ def _resolve(spec: Mapping[str, Any], node: object) -> dict[str, Any]:
         seen.add(ref)
         target: object = spec
         for part in ref[2:].split("/"):
-            target = _dict(target).get(part.replace("~1", "/").replace("~0", "~"))
-        current = _dict(target)
+            target = as_dict(target).get(part.replace("~1", "/").replace("~0", "~"))
+        current = as_dict(target)
     return current
 
 
@@ -159,18 +185,18 @@ class SchemaType:
 def describe(spec: Mapping[str, Any], node: object, depth: int = 0) -> SchemaType:
     """The :class:`SchemaType` of a schema of ``spec`` (through refs, ``allOf`` wrappers and
     OpenAPI 3.1 ``null`` unions)."""
-    schema = _dict(node)
+    schema = as_dict(node)
     nullable = schema.get("nullable") is True
     if depth > 16:
         return SchemaType("any", nullable=nullable)
     ref = schema.get("$ref")
     if isinstance(ref, str):
-        inner = describe(spec, _resolve(spec, schema), depth + 1)
-        return replace(inner, model=_ref_name(ref), nullable=inner.nullable or nullable)
+        inner = describe(spec, resolve_schema(spec, schema), depth + 1)
+        return replace(inner, model=ref_name(ref), nullable=inner.nullable or nullable)
     for key in ("allOf", "oneOf", "anyOf"):
-        parts = [part for part in _list(schema.get(key)) if _dict(part).get("type") != "null"]
+        parts = [part for part in as_list(schema.get(key)) if as_dict(part).get("type") != "null"]
         if key in schema:
-            nullable = nullable or len(parts) < len(_list(schema.get(key)))
+            nullable = nullable or len(parts) < len(as_list(schema.get(key)))
             if len(parts) == 1:
                 inner = describe(spec, parts[0], depth + 1)
                 return replace(inner, nullable=inner.nullable or nullable)
@@ -191,12 +217,12 @@ def describe(spec: Mapping[str, Any], node: object, depth: int = 0) -> SchemaTyp
     return SchemaType(kind, fmt if isinstance(fmt, str) else "", nullable, enum=values)
 
 
-def _properties(schema: Mapping[str, Any]) -> dict[str, Any]:
-    return _dict(schema.get("properties"))
+def schema_properties(schema: Mapping[str, Any]) -> dict[str, Any]:
+    return as_dict(schema.get("properties"))
 
 
-def _required(schema: Mapping[str, Any]) -> list[str]:
-    return [name for name in _list(schema.get("required")) if isinstance(name, str)]
+def schema_required(schema: Mapping[str, Any]) -> list[str]:
+    return [name for name in as_list(schema.get("required")) if isinstance(name, str)]
 
 
 def snake_case(value: str) -> str:
@@ -207,17 +233,17 @@ def snake_case(value: str) -> str:
     return "_".join(re.findall(r"[^. _-]+", value)).lower()
 
 
-def _similar(name: str, candidates: Iterable[str]) -> str | None:
+def similar_name(name: str, candidates: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return close[0] if close else None
 
 
-def _looks_renamed(name: str, old: Mapping[str, SchemaType], new: Mapping[str, SchemaType]) -> str | None:
+def looks_renamed(name: str, old: Mapping[str, SchemaType], new: Mapping[str, SchemaType]) -> str | None:
     """Which name of ``new`` (fields or parameters, in order) looks like ``name`` of ``old`` renamed:
     one that ``old`` lacks with a close name, or with the same type at the same position (or the
     only one of that type when the count did not change)."""
     added = [other for other in new if other not in old]
-    similar = _similar(name, added)
+    similar = similar_name(name, added)
     if similar or name not in old:
         return similar
     same_type = [other for other in added if new[other] == old[name]]
@@ -232,7 +258,7 @@ def _looks_renamed(name: str, old: Mapping[str, SchemaType], new: Mapping[str, S
 
 
 @dataclass(frozen=True)
-class _SpecOperation:
+class SpecOperation:
     operation_id: str
     method: str
     path: str
@@ -240,38 +266,38 @@ class _SpecOperation:
     parameters: tuple[dict[str, Any], ...]
 
 
-def _operations(spec: Mapping[str, Any]) -> list[_SpecOperation]:
+def spec_operations(spec: Mapping[str, Any]) -> list[SpecOperation]:
     found = []
-    for path, path_item in _dict(spec.get("paths")).items():
-        item = _dict(path_item)
-        shared = [_resolve(spec, p) for p in _list(item.get("parameters"))]
+    for path, path_item in as_dict(spec.get("paths")).items():
+        item = as_dict(path_item)
+        shared = [resolve_schema(spec, p) for p in as_list(item.get("parameters"))]
         for method in HTTP_METHODS:
-            node = _dict(item.get(method))
+            node = as_dict(item.get(method))
             if not node:
                 continue
-            own = [_resolve(spec, p) for p in _list(node.get("parameters"))]
+            own = [resolve_schema(spec, p) for p in as_list(node.get("parameters"))]
             keys = {(p.get("name"), p.get("in")) for p in own}
             params = tuple(own + [p for p in shared if (p.get("name"), p.get("in")) not in keys])
             operation_id = node.get("operationId")
             found.append(
-                _SpecOperation(
+                SpecOperation(
                     operation_id if isinstance(operation_id, str) else "", method.upper(), str(path), node, params
                 )
             )
     return found
 
 
-def _success_content(spec: Mapping[str, Any], node: Mapping[str, Any]) -> dict[str, Any] | None:
+def success_content(spec: Mapping[str, Any], node: Mapping[str, Any]) -> dict[str, Any] | None:
     """The ``content`` of the first 2xx response (``{}`` when it has none), ``None`` without one."""
-    responses = _dict(node.get("responses"))
+    responses = as_dict(node.get("responses"))
     for code in sorted(str(code) for code in responses):
         if code.startswith("2"):
-            return _dict(_resolve(spec, responses.get(code)).get("content"))
+            return as_dict(resolve_schema(spec, responses.get(code)).get("content"))
     return None
 
 
-def _json_schema(content: Mapping[str, Any]) -> dict[str, Any] | None:
+def json_schema(content: Mapping[str, Any]) -> dict[str, Any] | None:
     for media, entry in content.items():
         if "json" in str(media):
-            return _dict(_dict(entry).get("schema"))
+            return as_dict(as_dict(entry).get("schema"))
     return None

@@ -41,23 +41,23 @@ from immiche import _contract
 from immiche._openapi import (
     SchemaType,
     SpecError,
-    _dict,
-    _json_schema,
-    _list,
-    _load_pinned,
-    _looks_renamed,
-    _operations,
-    _properties,
-    _required,
-    _resolve,
-    _schemas,
-    _similar,
-    _SpecOperation,
-    _success_content,
+    SpecOperation,
+    as_dict,
+    as_list,
     default_pinned_path,
     describe,
+    json_schema,
+    load_pinned,
     load_spec,
+    looks_renamed,
+    resolve_schema,
+    schema_properties,
+    schema_required,
+    similar_name,
     snake_case,
+    spec_operations,
+    spec_schemas,
+    success_content,
     validate_spec,
 )
 
@@ -183,10 +183,10 @@ class CompatReport:
 class _Checker:
     def __init__(self, spec: Mapping[str, Any], pinned: Mapping[str, Any]) -> None:
         self.spec, self.pinned = spec, pinned
-        self.ops = _operations(spec)
-        self.pinned_ops = {op.operation_id: op for op in _operations(pinned)}
+        self.ops = spec_operations(spec)
+        self.pinned_ops = {op.operation_id: op for op in spec_operations(pinned)}
         self.by_id = {op.operation_id: op for op in self.ops if op.operation_id}
-        self.schemas, self.pinned_schemas = _schemas(spec), _schemas(pinned)
+        self.schemas, self.pinned_schemas = spec_schemas(spec), spec_schemas(pinned)
         self.declared_models = {model.name for model in _contract.MODELS}
         self.findings: list[Finding] = []
 
@@ -202,7 +202,7 @@ class _Checker:
             same = [o for o in self.ops if o.method == op.method and o.path == op.path and o.operation_id]
             if same:
                 new = same[0]
-                tag = snake_case(str((_list(new.node.get("tags")) or ["default"])[0]))
+                tag = snake_case(str((as_list(new.node.get("tags")) or ["default"])[0]))
                 self.add(
                     subject,
                     RENAMED,
@@ -211,7 +211,7 @@ class _Checker:
                     breaking=True,
                 )
             else:
-                similar = _similar(op.operation_id, self.by_id)
+                similar = similar_name(op.operation_id, self.by_id)
                 where = f"no operation {op.method} {op.path} either"
                 self.add(subject, MISSING, where + (f"; similar: {similar}" if similar else ""), breaking=True)
             return
@@ -224,7 +224,7 @@ class _Checker:
                 f"{op.method} {op.path} -> {found.method} {found.path}; the generated endpoint follows it, "
                 "update src/immiche/_contract.py",
             )
-        tags = _list(found.node.get("tags")) or ["default"]
+        tags = as_list(found.node.get("tags")) or ["default"]
         module = f"immich_client.api.{snake_case(str(tags[0]))}.{snake_case(found.operation_id)}"
         if module != op.module:
             problems = True
@@ -240,7 +240,7 @@ class _Checker:
         self.body(op, found)
         self.response(op, found)
 
-    def parameters(self, op: _contract.Operation, found: _SpecOperation) -> None:
+    def parameters(self, op: _contract.Operation, found: SpecOperation) -> None:
         sent = {(p.name, p.location) for p in op.parameters}
         pinned_op = self.pinned_ops.get(op.operation_id)
         old = (
@@ -255,7 +255,7 @@ class _Checker:
             subject = f"operation {op.operation_id} param {param.name}"
             match = [p for p in found.parameters if p.get("name") == param.name]
             if not match:
-                similar = _looks_renamed(param.name, old, new)
+                similar = looks_renamed(param.name, old, new)
                 if similar:
                     self.add(subject, RENAMED, f"missing; {similar!r} looks like its new name", breaking=True)
                 else:
@@ -290,10 +290,10 @@ class _Checker:
         else:
             self.add(subject, CHANGED, f"{sent} -> {spec_type}", breaking=True)
 
-    def body(self, op: _contract.Operation, found: _SpecOperation) -> None:
+    def body(self, op: _contract.Operation, found: SpecOperation) -> None:
         sent = [p for p in op.parameters if p.location == "body"]
-        request = _resolve(self.spec, found.node.get("requestBody"))
-        schema = _json_schema(_dict(request.get("content"))) if request else None
+        request = resolve_schema(self.spec, found.node.get("requestBody"))
+        schema = json_schema(as_dict(request.get("content"))) if request else None
         if not sent and op.body is None:
             if request.get("required") is True:
                 self.add(
@@ -312,12 +312,12 @@ class _Checker:
             self.add(subject, CHANGED, f"{op.body} -> {body_type}", breaking=True)
             return
         self.add(subject, OK, str(body_type))
-        resolved = _resolve(self.spec, schema)
-        properties = _properties(resolved)
+        resolved = resolve_schema(self.spec, schema)
+        properties = schema_properties(resolved)
         for param in sent:
             item = f"operation {op.operation_id} param {param.name}"
             if param.name not in properties:
-                similar = _looks_renamed(param.name, self._pinned_body(op), self._types(self.spec, properties))
+                similar = looks_renamed(param.name, self._pinned_body(op), self._types(self.spec, properties))
                 if similar:
                     self.add(item, RENAMED, f"missing from the body; {similar!r} looks like its new name", True)
                 else:
@@ -325,7 +325,7 @@ class _Checker:
                 continue
             self._sent_value(item, param.type, describe(self.spec, properties[param.name]))
         names = {p.name for p in sent}
-        for name in _required(resolved):
+        for name in schema_required(resolved):
             if name not in names:
                 self.add(
                     f"operation {op.operation_id} param {name}",
@@ -334,13 +334,13 @@ class _Checker:
                     breaking=True,
                 )
 
-    def response(self, op: _contract.Operation, found: _SpecOperation) -> None:
+    def response(self, op: _contract.Operation, found: SpecOperation) -> None:
         subject = f"operation {op.operation_id} response"
-        content = _success_content(self.spec, found.node)
+        content = success_content(self.spec, found.node)
         if content is None:
             self.add(subject, MISSING, "no success (2xx) response", breaking=True)
             return
-        schema = _json_schema(content)
+        schema = json_schema(content)
         if op.response is None:
             binary = [str(media) for media in content if "json" not in str(media)]
             if binary:
@@ -361,16 +361,16 @@ class _Checker:
     def model(self, model: _contract.Model) -> None:
         subject = f"model {model.name}"
         schema = self.schemas.get(model.name)
-        pinned_schema = _resolve(self.pinned, self.pinned_schemas.get(model.name))
+        pinned_schema = resolve_schema(self.pinned, self.pinned_schemas.get(model.name))
         if not isinstance(schema, dict):
             renamed = self._renamed_model(model.name)
             if renamed:
                 self.add(subject, RENAMED, f"missing; {renamed}", breaking=True)
             else:
-                similar = _similar(model.name, [n for n in self.schemas if n not in self.pinned_schemas])
+                similar = similar_name(model.name, [n for n in self.schemas if n not in self.pinned_schemas])
                 self.add(subject, MISSING, f"similar: {similar}" if similar else "", breaking=True)
             return
-        schema = _resolve(self.spec, schema)
+        schema = resolve_schema(self.spec, schema)
         issues = _FieldIssues()
         issues.touch("")
         for declared in model.fields:
@@ -380,7 +380,7 @@ class _Checker:
         for name, problems in issues.items():
             item = f"model {model.name} field {name}" if name else subject
             if not problems:
-                shown = str(describe(self.spec, _properties(schema).get(name))) if name else ""
+                shown = str(describe(self.spec, schema_properties(schema).get(name))) if name else ""
                 self.add(item, OK, shown)
                 continue
             worst = next((p for p in problems if p.breaking), problems[0])
@@ -396,25 +396,25 @@ class _Checker:
                 if found is None:
                     continue
                 if op.body == name:
-                    request = _resolve(self.spec, found.node.get("requestBody"))
-                    schema = _json_schema(_dict(request.get("content")))
+                    request = resolve_schema(self.spec, found.node.get("requestBody"))
+                    schema = json_schema(as_dict(request.get("content")))
                 else:
-                    schema = _json_schema(_success_content(self.spec, found.node) or {})
+                    schema = json_schema(success_content(self.spec, found.node) or {})
                 model = describe(self.spec, schema).model if schema is not None else None
                 if model and model != name and model in self.schemas:
                     return f"{op.operation_id} now uses {model!r}"
         for parent in _contract.MODELS:
             for declared in parent.fields:
                 if declared.model == name and isinstance(self.schemas.get(parent.name), dict):
-                    prop = _properties(_resolve(self.spec, self.schemas[parent.name])).get(declared.name)
+                    prop = schema_properties(resolve_schema(self.spec, self.schemas[parent.name])).get(declared.name)
                     model = describe(self.spec, prop).model if prop is not None else None
                     if model and model != name and model in self.schemas:
                         return f"{parent.name}.{declared.name} now holds {model!r}"
         return None
 
     def _renamed_field(self, name: str, schema: Mapping[str, Any], pinned_schema: Mapping[str, Any]) -> str | None:
-        old = self._types(self.pinned, _properties(pinned_schema))
-        return _looks_renamed(name, old, self._types(self.spec, _properties(schema)))
+        old = self._types(self.pinned, schema_properties(pinned_schema))
+        return looks_renamed(name, old, self._types(self.spec, schema_properties(schema)))
 
     @staticmethod
     def _types(spec: Mapping[str, Any], properties: Mapping[str, Any]) -> dict[str, SchemaType]:
@@ -424,9 +424,9 @@ class _Checker:
         pinned_op = self.pinned_ops.get(op.operation_id)
         if pinned_op is None:
             return {}
-        request = _resolve(self.pinned, pinned_op.node.get("requestBody"))
-        schema = _resolve(self.pinned, _json_schema(_dict(request.get("content"))))
-        return self._types(self.pinned, _properties(schema))
+        request = resolve_schema(self.pinned, pinned_op.node.get("requestBody"))
+        schema = resolve_schema(self.pinned, json_schema(as_dict(request.get("content"))))
+        return self._types(self.pinned, schema_properties(schema))
 
     def _read_field(
         self,
@@ -435,7 +435,7 @@ class _Checker:
         pinned_schema: Mapping[str, Any],
         issues: _FieldIssues,
     ) -> None:
-        prop = _properties(schema).get(declared.name)
+        prop = schema_properties(schema).get(declared.name)
         if prop is None:
             renamed = self._renamed_field(declared.name, schema, pinned_schema)
             if renamed:
@@ -451,7 +451,7 @@ class _Checker:
             issues.add(declared.name, CHANGED, f"{want} -> {have}")
         elif (want.format and have.format != want.format) or (want.model and have.model != want.model):
             issues.add(declared.name, CHANGED, f"{want} -> {have}", True)
-        if declared.required and declared.name not in _required(schema):
+        if declared.required and declared.name not in schema_required(schema):
             issues.add(declared.name, CHANGED, "required -> optional (the facade needs it)", True)
         if have.nullable and not declared.nullable:
             issues.add(declared.name, CHANGED, "nullable added (the facade expects a value)", True)
@@ -468,8 +468,8 @@ class _Checker:
         generated parser tolerates both (a missing required field parses to ``UNSET`` and is named in
         ``missing_fields``; an unknown enum value to an ``UNKNOWN`` member keeping the string), so
         they are notes, not breaks; what the facade itself reads is checked by :meth:`_read_field`."""
-        required, props = _required(schema), _properties(schema)
-        for field_name in _required(pinned_schema):
+        required, props = schema_required(schema), schema_properties(schema)
+        for field_name in schema_required(pinned_schema):
             if field_name in required or issues.by_field.get(field_name):
                 continue
             state = "absent" if field_name not in props else "optional"
@@ -493,8 +493,8 @@ class _Checker:
 
     def _nested(self, parent: str, schema: Mapping[str, Any], pinned_schema: Mapping[str, Any], seen: set[str]) -> None:
         """The models the pinned parser parses inside ``parent`` (not declared ones: checked on their own)."""
-        props = _properties(schema)
-        for prop_name, pinned_prop in _properties(pinned_schema).items():
+        props = schema_properties(schema)
+        for prop_name, pinned_prop in schema_properties(pinned_schema).items():
             pinned_model = describe(self.pinned, pinned_prop).model
             if not pinned_model or pinned_model in seen or pinned_model in self.declared_models:
                 continue
@@ -502,10 +502,10 @@ class _Checker:
             model = describe(self.spec, props[prop_name]).model if prop_name in props else None
             subject = f"model {pinned_model}"
             inside = f"parsed inside {parent}.{prop_name}"
-            other = _resolve(self.spec, self.schemas.get(model)) if model else {}
+            other = resolve_schema(self.spec, self.schemas.get(model)) if model else {}
             if not other:
                 continue  # the field itself is reported (missing/changed) by its parent when it matters
-            nested_pinned = _resolve(self.pinned, self.pinned_schemas.get(pinned_model))
+            nested_pinned = resolve_schema(self.pinned, self.pinned_schemas.get(pinned_model))
             issues = _FieldIssues()
             self._parser(pinned_model, other, nested_pinned, (), issues)
             problems = [(name, p) for name, found in issues.items() for p in found]
@@ -551,7 +551,7 @@ def check(spec: Mapping[str, Any], *, pinned: Mapping[str, Any] | str | Path | N
     either document is not a usable OpenAPI 3 spec.
     """
     spec = validate_spec(dict(spec) if isinstance(spec, Mapping) else spec, "the spec")
-    pinned_spec = _load_pinned(pinned)
+    pinned_spec = load_pinned(pinned)
     checker = _Checker(spec, pinned_spec)
     for op in _contract.OPERATIONS:
         checker.operation(op)

@@ -11,13 +11,13 @@
     │   ├── BadRequestError          400 with the server's validation messages
     │   ├── AuthenticationError      401
     │   ├── PermissionDeniedError    403, ``permission`` names what the API key lacks
-    │   ├── NotFoundError            404, and Immich's 400 "Not found or no person.read access"
+    │   ├── NotFoundError            404, and Immich's 400 "Not found or no <permission> access"
     │   ├── RateLimitError           429 once the retries are used up
     │   └── ServerError              5xx
     ├── InvalidArgumentError         (also ValueError) rejected before any request is sent
     ├── OutputFileError              (also OSError) a downloaded file cannot be written
     └── SessionError                 the profile session store
-        ├── InvalidProfileName       (also InvalidArgumentError)
+        ├── InvalidProfileNameError  (also InvalidArgumentError; ``InvalidProfileName`` is an alias)
         └── NotLoggedInError         no stored session and no credential in the environment
 
 Every error says what went wrong and, in ``hint``, what to do about it. Errors about a request
@@ -26,13 +26,18 @@ is one, Immich's ``message`` and the ``correlation_id`` to quote in a bug report
 carries a credential: the clients pass every error through :func:`redact_error`, which masks their
 own credential (whole or in pieces, also when a server echoes it back) and the user name,
 password, query and fragment of any URL in its texts.
+
+:class:`ImmichVersionWarning` (a ``UserWarning``) lives here too: a server outside the tested range.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sys
+import warnings
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -41,8 +46,10 @@ __all__ = [
     "BadRequestError",
     "ImmichConnectionError",
     "ImmichError",
+    "ImmichVersionWarning",
     "InvalidArgumentError",
     "InvalidProfileName",
+    "InvalidProfileNameError",
     "InvalidResponseError",
     "NotFoundError",
     "NotLoggedInError",
@@ -53,11 +60,17 @@ __all__ = [
     "ServerError",
     "SessionError",
     "UnexpectedRedirectError",
+    "correlation_suffix",
     "error_from_response",
     "redact",
     "redact_error",
     "redact_url",
+    "warn_at_caller",
 ]
+
+#: The most of an error answer's body :attr:`APIStatusError.body` keeps (bytes of a non-JSON body,
+#: or the size of the JSON text parsed); a larger JSON body is kept as its first bytes.
+MAX_ERROR_BODY: int = 64 * 1024
 
 
 class ImmichError(Exception):
@@ -91,6 +104,17 @@ class ImmichError(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only constructor arguments: rebuild from the attributes (pickle, multiprocessing).
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+def _restore(cls: type[ImmichError], args: tuple[Any, ...], state: dict[str, Any]) -> ImmichError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class ImmichConnectionError(ImmichError):
@@ -132,6 +156,11 @@ class APIStatusError(ImmichError):
         details: every validation message, when the server sent a list.
         correlation_id: the request id Immich logged (``X-Correlation-ID`` in v3, ``correlationId``
             / ``x-immich-cid`` in v2), to quote when reporting a server problem.
+        body: the answer's body as the server sent it: the parsed JSON when it was JSON (up to
+            :data:`MAX_ERROR_BODY` bytes), else its first :data:`MAX_ERROR_BODY` bytes (``bytes``); ``None``
+            when the error was built without one. Fields immiche does not model (per-item results of
+            a bulk call, for instance) can be read there.
+        headers: the answer's headers (names in lower case), ``{}`` when built without them.
     """
 
     def __init__(
@@ -142,6 +171,8 @@ class APIStatusError(ImmichError):
         server_message: str | None = None,
         details: Sequence[str] = (),
         correlation_id: str | None = None,
+        body: object = None,
+        headers: Mapping[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(message, **kwargs)
@@ -149,10 +180,22 @@ class APIStatusError(ImmichError):
         self.server_message = server_message
         self.details = tuple(details)
         self.correlation_id = correlation_id
+        self.body = body
+        # Set-Cookie can carry a session token: never kept.
+        self.headers: dict[str, str] = {
+            k.lower(): v for k, v in (headers or {}).items() if k.lower() not in _SECRET_HEADERS
+        }
 
     def __str__(self) -> str:
-        text = super().__str__()
-        return f"{text} [correlation id {self.correlation_id}]" if self.correlation_id else text
+        return super().__str__() + correlation_suffix(self.correlation_id)
+
+
+def correlation_suffix(correlation_id: str | None) -> str:
+    """`` [correlation id <id>]``, the one way errors quote Immich's request id; ``""`` without one."""
+    return f" [correlation id {correlation_id}]" if correlation_id else ""
+
+
+_SECRET_HEADERS = frozenset({"set-cookie", "authorization", "cookie", "x-api-key"})
 
 
 class BadRequestError(APIStatusError):
@@ -176,7 +219,16 @@ class PermissionDeniedError(APIStatusError):
 
 
 class NotFoundError(APIStatusError):
-    """404, or the 400 "Not found or no person.read access" Immich answers for unknown people."""
+    """404, or the 400 "Not found or no <permission> access" Immich answers for unknown ids.
+
+    Attributes:
+        permission: the permission the server named in a 400 "Not found or no ``asset.read``
+            access" (``person.read``, ``album.read``...), else ``None``.
+    """
+
+    def __init__(self, message: str, *, permission: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.permission = permission
 
 
 class RateLimitError(APIStatusError):
@@ -202,12 +254,52 @@ class SessionError(ImmichError):
     """The profile session store cannot do what was asked (corrupt file, unwritable directory...)."""
 
 
-class InvalidProfileName(SessionError, InvalidArgumentError):
+class InvalidProfileNameError(SessionError, InvalidArgumentError):
     """A profile name that could escape the config directory or is otherwise unusable."""
+
+
+#: The earlier name of :class:`InvalidProfileNameError`, kept working.
+InvalidProfileName = InvalidProfileNameError
 
 
 class NotLoggedInError(SessionError):
     """No stored session for the profile and no credential in the environment."""
+
+
+# -- warnings -------------------------------------------------------------------------------------
+
+
+class ImmichVersionWarning(UserWarning):
+    """The server's version is outside the range the facade is tested against."""
+
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+
+
+def _inside_immiche(filename: str) -> bool:
+    try:
+        return str(Path(filename).resolve()).startswith(_PACKAGE_DIR)
+    except (OSError, ValueError):
+        return False
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` that points :func:`warnings.warn`, called from :func:`warn_at_caller`,
+    at the first frame outside the immiche package (asyncio's and the event loop's frames count as
+    outside: an async caller's line is the awaiting coroutine, which is the user's)."""
+    level, frame = 2, sys._getframe(2)  # stacklevel 2 = warn_at_caller's caller
+    while frame.f_back is not None and _inside_immiche(frame.f_code.co_filename):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def warn_at_caller(warning: Warning) -> None:
+    """Issue ``warning`` attributed to the user's line: the first caller outside the immiche package.
+
+    The engine and the session store call this instead of ``warnings.warn(..., stacklevel=N)``, whose
+    fixed level points into immiche on most call paths.
+    """
+    warnings.warn(warning, stacklevel=_caller_stacklevel())
 
 
 # -- keeping credentials out of errors -------------------------------------------------------------
@@ -279,14 +371,30 @@ def redact_error(error: ImmichError, secrets: Sequence[str] = ()) -> ImmichError
     details = getattr(error, "details", None)
     if isinstance(details, tuple):
         error.details = tuple(redact(item, secrets) for item in details)  # type: ignore[attr-defined]
+    if isinstance(error, APIStatusError):
+        error.body = _redact_value(error.body, secrets)
+        error.headers = {name: redact(value, secrets) for name, value in error.headers.items()}
     error.args = tuple(redact(arg, secrets) if isinstance(arg, str) else arg for arg in error.args)
     return error
+
+
+def _redact_value(value: object, secrets: Sequence[str]) -> object:
+    """``value`` (parsed JSON or bytes) with every string in it passed through :func:`redact`."""
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, bytes):
+        return redact(value.decode("latin-1"), secrets).encode("latin-1")
+    if isinstance(value, Mapping):
+        return {key: _redact_value(item, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redact_value(item, secrets) for item in value]
+    return value
 
 
 # -- mapping HTTP answers to errors (the one place it happens) ---------------------------------
 
 _PERMISSION = re.compile(r"Missing required permission: ([\w.]+)")
-_NOT_FOUND_400 = "Not found or no "
+_NOT_FOUND_400 = re.compile(r"Not found or no ([\w.]+) access")
 
 
 def _server_message(body: Any) -> tuple[str | None, list[str]]:
@@ -330,6 +438,8 @@ def error_from_response(
             body = json.loads(content)
         except (ValueError, UnicodeDecodeError):
             body = None
+    fits = len(content) <= MAX_ERROR_BODY
+    raw_body: object = body if body is not None and fits else bytes(content[:MAX_ERROR_BODY])
     where = {"method": method, "path": path}
     if body is None and ("html" in content_type or content.lstrip()[:1] == b"<"):
         if status_code >= 500 or status_code == 429:
@@ -350,13 +460,18 @@ def error_from_response(
         "server_message": server_message,
         "details": details,
         "correlation_id": correlation_id,
+        "body": raw_body,
+        "headers": dict(headers.items()),
         **where,
     }
     said = f": {server_message}" if server_message else ""
-    if status_code == 400 and server_message and server_message.startswith(_NOT_FOUND_400):
+    not_found = _NOT_FOUND_400.match(server_message or "") if status_code == 400 else None
+    if not_found:
+        permission = not_found.group(1)
         return NotFoundError(
             f"not found (400{said})",
-            hint="check the id; it may belong to another user or the API key may lack person.read",
+            permission=permission,
+            hint=f"check the id; it may belong to another user or the API key may lack {permission}",
             **common,
         )
     if status_code == 400:

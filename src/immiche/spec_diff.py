@@ -29,17 +29,17 @@ from typing import Any, Final
 from immiche._openapi import (
     SchemaType,
     SpecError,
-    _dict,
-    _json_schema,
-    _operations,
-    _properties,
-    _required,
-    _resolve,
-    _schemas,
-    _SpecOperation,
+    SpecOperation,
+    as_dict,
     default_pinned_path,
     describe,
+    json_schema,
     load_spec,
+    resolve_schema,
+    schema_properties,
+    schema_required,
+    spec_operations,
+    spec_schemas,
     validate_spec,
 )
 
@@ -146,7 +146,7 @@ def _refs(node: object, found: set[str]) -> None:
 
 
 def _closure(spec: Mapping[str, Any], roots: Iterable[str]) -> set[str]:
-    schemas, seen, todo = _schemas(spec), set(), list(roots)
+    schemas, seen, todo = spec_schemas(spec), set(), list(roots)
     while todo:
         name = todo.pop()
         if name in seen:
@@ -162,11 +162,11 @@ def _usage(spec: Mapping[str, Any]) -> tuple[set[str], set[str]]:
     """(schemas requests use, schemas responses use), through nested refs."""
     request: set[str] = set()
     response: set[str] = set()
-    for op in _operations(spec):
-        _refs([_resolve(spec, p) for p in op.parameters], request)
-        _refs(_resolve(spec, op.node.get("requestBody")), request)
-        for answer in _dict(op.node.get("responses")).values():
-            _refs(_resolve(spec, answer), response)
+    for op in spec_operations(spec):
+        _refs([resolve_schema(spec, p) for p in op.parameters], request)
+        _refs(resolve_schema(spec, op.node.get("requestBody")), request)
+        for answer in as_dict(op.node.get("responses")).values():
+            _refs(resolve_schema(spec, answer), response)
     return _closure(spec, request), _closure(spec, response)
 
 
@@ -191,11 +191,11 @@ class _Differ:
     # ---- operations
 
     def operations(self) -> None:
-        def key(op: _SpecOperation) -> str:
+        def key(op: SpecOperation) -> str:
             return op.operation_id or f"{op.method} {op.path}"
 
-        old = {key(op): op for op in _operations(self.old)}
-        new = {key(op): op for op in _operations(self.new)}
+        old = {key(op): op for op in spec_operations(self.old)}
+        new = {key(op): op for op in spec_operations(self.new)}
         new_by_route = {(op.method, op.path): op for op in new.values()}
         renamed: set[str] = set()
         for name, op in old.items():
@@ -213,14 +213,14 @@ class _Differ:
             if name not in old and name not in renamed:
                 self.add("operation", "added", f"{name} ({op.method} {op.path})")
 
-    def operation(self, old: _SpecOperation, new: _SpecOperation) -> None:
+    def operation(self, old: SpecOperation, new: SpecOperation) -> None:
         details = _operation_details(self, old, new)
         if details:
             name = new.operation_id or f"{new.method} {new.path}"
             self.add("operation", "changed", f"{name} ({new.method} {new.path})", details)
 
 
-def _operation_details(differ: _Differ, old: _SpecOperation, new: _SpecOperation) -> list[tuple[str, bool]]:
+def _operation_details(differ: _Differ, old: SpecOperation, new: SpecOperation) -> list[tuple[str, bool]]:
     found: list[tuple[str, bool]] = []
     if (old.method, old.path) != (new.method, new.path):
         found.append((f"moved {old.method} {old.path} -> {new.method} {new.path}", True))
@@ -256,9 +256,9 @@ def _operation_details(differ: _Differ, old: _SpecOperation, new: _SpecOperation
     return found
 
 
-def _body_details(differ: _Differ, old: _SpecOperation, new: _SpecOperation) -> list[tuple[str, bool]]:
-    old_body = _resolve(differ.old, old.node.get("requestBody"))
-    new_body = _resolve(differ.new, new.node.get("requestBody"))
+def _body_details(differ: _Differ, old: SpecOperation, new: SpecOperation) -> list[tuple[str, bool]]:
+    old_body = resolve_schema(differ.old, old.node.get("requestBody"))
+    new_body = resolve_schema(differ.new, new.node.get("requestBody"))
     if not old_body and not new_body:
         return []
     if not new_body:
@@ -276,20 +276,20 @@ def _body_details(differ: _Differ, old: _SpecOperation, new: _SpecOperation) -> 
 
 
 def _body_type(spec: Mapping[str, Any], body: Mapping[str, Any]) -> str:
-    content = _dict(body.get("content"))
-    schema = _json_schema(content)
+    content = as_dict(body.get("content"))
+    schema = json_schema(content)
     if schema is not None:
         return _shape(describe(spec, schema))
     return ", ".join(sorted(str(media) for media in content)) or "no content"
 
 
-def _success(spec: Mapping[str, Any], op: _SpecOperation) -> tuple[str, str]:
+def _success(spec: Mapping[str, Any], op: SpecOperation) -> tuple[str, str]:
     """(status, shape) of the first 2xx response."""
-    responses = _dict(op.node.get("responses"))
+    responses = as_dict(op.node.get("responses"))
     for code in sorted(str(code) for code in responses):
         if code.startswith("2"):
-            content = _dict(_resolve(spec, responses[code]).get("content"))
-            schema = _json_schema(content)
+            content = as_dict(resolve_schema(spec, responses[code]).get("content"))
+            schema = json_schema(content)
             if schema is not None:
                 return code, _shape(describe(spec, schema))
             return code, ", ".join(sorted(str(media) for media in content)) or "no content"
@@ -303,8 +303,8 @@ def _removed_values(old: SchemaType, new: SchemaType) -> str:
 
 
 def _schema_details(differ: _Differ, name: str) -> list[tuple[str, bool]]:
-    old = _resolve(differ.old, _schemas(differ.old)[name])
-    new = _resolve(differ.new, _schemas(differ.new)[name])
+    old = resolve_schema(differ.old, spec_schemas(differ.old)[name])
+    new = resolve_schema(differ.new, spec_schemas(differ.new)[name])
     request, response = name in differ.request, name in differ.response
     if not request and not response:
         request = response = True  # no operation reaches it: judge it both ways
@@ -319,8 +319,8 @@ def _schema_details(differ: _Differ, name: str) -> list[tuple[str, bool]]:
             found.append((f"enum loses {removed}", request))
         if added:
             found.append((f"enum gains {added}", response))
-    old_props, new_props = _properties(old), _properties(new)
-    old_required, new_required = set(_required(old)), set(_required(new))
+    old_props, new_props = schema_properties(old), schema_properties(new)
+    old_required, new_required = set(schema_required(old)), set(schema_required(new))
     for field_name, prop in old_props.items():
         if field_name not in new_props:
             found.append((f"field {field_name} removed", True))
@@ -349,7 +349,7 @@ def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> SpecDiff:
     new = validate_spec(dict(new) if isinstance(new, Mapping) else new, "the new spec")
     differ = _Differ(old, new)
     differ.operations()
-    old_schemas, new_schemas = _schemas(old), _schemas(new)
+    old_schemas, new_schemas = spec_schemas(old), spec_schemas(new)
     for name in old_schemas:
         if name not in new_schemas:
             differ.add("schema", "removed", name)

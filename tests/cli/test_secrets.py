@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from immiche.testing import FakeImmichServer
 from tests.cli.conftest import Cli, Result, unused_port, visible
@@ -87,5 +88,6 @@ def test_verbose_log_shows_requests_but_no_headers(logged_in: Cli, server: FakeI
     result = logged_in("-v", "people", "list")
     log = [line for line in result.err.splitlines() if line.startswith("immiche: +")]
     assert len(log) >= 4
-    assert all(" -> " in line for line in log)
+    # Each line is a request (the engine's "GET <url> -> 200 OK", or httpx's own line until then).
+    assert all(re.search(r" (GET|POST|PUT|DELETE) http://\S+ .*\b[1-5]\d\d\b", line) for line in log), log
     assert "x-api-key" not in result.err.lower() and "authorization" not in result.err.lower()

@@ -18,7 +18,8 @@ from immiche import errors
 from immiche.cli._app import cli
 from immiche.cli._errors import CliError, describe, exit_code_for, one_line
 from immiche.cli._options import GlobalState, ImmicheGroup, global_options, state
-from immiche.cli._output import Column, Output, clean, dumps_json, people_table, person_record, redact
+from immiche.cli._output import Column, Output, clean, dumps_json, redact
+from immiche.cli._people_output import people_table, person_record
 from immiche.people import Person
 
 # -- global options -----------------------------------------------------------------------------

@@ -68,7 +68,6 @@ def test_immich_profile_selects_the_profile(base: Path, jwt_session: Session) ->
 @pytest.mark.parametrize(
     ("env", "present", "missing"),
     [
-        ({"IMMICH_INSTANCE_URL": "https://env.example"}, "IMMICH_INSTANCE_URL", "IMMICH_API_KEY"),
         ({"IMMICH_API_KEY": ENV_KEY}, "IMMICH_API_KEY", "IMMICH_INSTANCE_URL"),
         ({"IMMICH_API_KEY": ENV_KEY, "IMMICH_INSTANCE_URL": "  "}, "IMMICH_API_KEY", "IMMICH_INSTANCE_URL"),
     ],

@@ -70,10 +70,11 @@ def login(api_key_stdin: bool, email: str | None, password_stdin: bool, key_name
     with the server URL as normalised and the TLS choice (--insecure, or --ca-bundle's absolute
     path), used by later commands of the profile unless they pass their own.
     """
-    from immiche.session import ENV_API_KEY, ENV_INSTANCE_URL
+    from immiche.session import ENV_API_KEY, ENV_INSTANCE_URL, server_and_key
 
     options = state()
-    server = (options.server or os.environ.get(ENV_INSTANCE_URL) or "").strip()
+    found_server, found_key = server_and_key(server=options.server, api_key=options.api_key)
+    server = found_server or ""
     if not server:
         raise _usage(f"login needs --server URL (or {ENV_INSTANCE_URL})")
     if password_stdin and not email:
@@ -102,7 +103,7 @@ def login(api_key_stdin: bool, email: str | None, password_stdin: bool, key_name
     if api_key_stdin:
         key = _read_stdin_secret("API key", strip=True)
     else:
-        key = (options.api_key or os.environ.get(ENV_API_KEY) or "").strip()
+        key = found_key or ""
         if not key:
             raise _usage(f"login needs a credential: --api-key-stdin, --email EMAIL, or {ENV_API_KEY}")
     options.add_secret(key)
@@ -277,7 +278,6 @@ def whoami() -> None:
     import warnings
 
     import immiche
-    from immiche._core import ImmichVersionWarning
     from immiche.cli._connect import open_client, resolve
     from immiche.cli._output import clean, output
     from immiche.session import ApiKey
@@ -285,7 +285,7 @@ def whoami() -> None:
     options = state()
     target = resolve(options)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ImmichVersionWarning)  # shown below as "compatible: no"
+        warnings.simplefilter("ignore", immiche.ImmichVersionWarning)  # shown below as "compatible: no"
         with open_client(options, target) as client:
             user = _whoami_or_none(client)
             version = client.server_version()

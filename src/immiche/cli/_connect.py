@@ -26,22 +26,22 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from immiche.cli._errors import EXIT_AUTH, EXIT_USAGE, CliError
+from immiche.cli._errors import EXIT_USAGE, CliError
 from immiche.cli._options import GlobalState
 
 if TYPE_CHECKING:
     from immiche.client import AsyncClient, Client
-    from immiche.session import AuthMethod, Session, SessionStore
+    from immiche.session import AuthMethod, Session, SessionStore, TargetLabels
 
 __all__ = [
     "Target",
     "client_options",
-    "normalise_url",
     "open_async_client",
     "open_client",
     "resolve",
     "safe_url",
     "setup_logging",
+    "target_labels",
 ]
 
 _START = time.monotonic()
@@ -78,17 +78,6 @@ def store() -> SessionStore:
     return SessionStore()
 
 
-def normalise_url(url: str) -> str:
-    """The server URL as immiche uses it (``host:2283`` -> ``http://host:2283``); unusable URLs as given."""
-    from immiche._url import parse_server_url
-    from immiche.errors import InvalidArgumentError
-
-    try:
-        return parse_server_url(url).base
-    except InvalidArgumentError:
-        return url.strip().rstrip("/")
-
-
 def safe_url(url: str) -> str:
     """A URL fit for display: any ``user:password@`` and query are replaced by ``[redacted]``."""
     from immiche.cli._output import scrub_urls
@@ -96,75 +85,29 @@ def safe_url(url: str) -> str:
     return scrub_urls(url, queries=True)
 
 
-def _env(name: str) -> str | None:
-    return (os.environ.get(name) or "").strip() or None
+def target_labels() -> TargetLabels:
+    from immiche.session import TargetLabels
+
+    return TargetLabels(server="--server", api_key="--api-key", use_profile_credential="--use-profile-credential")
 
 
 def resolve(options: GlobalState) -> Target:
-    """The server and credential for this invocation (see the module's precedence rules)."""
-    from immiche import session
-    from immiche.session import ApiKey
+    """The server and credential for this invocation (see the module's precedence rules, implemented
+    once by :func:`immiche.session.resolve_target`)."""
+    from immiche.session import ApiKey, resolve_target
 
-    server = options.server.strip() if options.server else None
-    key = options.api_key.strip() if options.api_key else None
-    server_from = "--server"
-    if server and key:
-        target = Target(server, ApiKey(key), "command line", None)
-    else:
-        env_url = env_key = None
-        if options.profile is None:
-            env_url, env_key = _env(session.ENV_INSTANCE_URL), _env(session.ENV_API_KEY)
-        if not server and not key and env_key and not env_url:
-            session.resolve_credentials(profile=None)  # raises: IMMICH_API_KEY is set but IMMICH_INSTANCE_URL is not
-        if not server and env_url:
-            server, server_from = env_url, f"${session.ENV_INSTANCE_URL}"
-        key = key or (env_key if server else None)
-        if server and key:
-            both_env = not options.server and not options.api_key
-            source = "environment" if both_env else "command line and environment"
-            target = Target(server, ApiKey(key), source, None)
-        else:
-            target = _from_profile(options, server, server_from, key)
+    resolved = resolve_target(
+        server=options.server,
+        api_key=options.api_key,
+        profile=options.profile,
+        store=store(),
+        use_profile_credential=options.use_profile_credential,
+        labels=target_labels(),
+    )
+    source = resolved.source.replace("arguments", "command line")
+    target = Target(resolved.server_url, resolved.auth, source, resolved.profile, resolved.insecure, resolved.ca_bundle)
     options.add_secret(target.auth.key if isinstance(target.auth, ApiKey) else target.auth.access_token)
     return target
-
-
-def _from_profile(options: GlobalState, server: str | None, server_from: str, key: str | None) -> Target:
-    """The profile's session, with ``server`` (if given) or ``key`` (if given) in place of its own."""
-    from immiche import session
-    from immiche.session import ApiKey
-
-    sessions = store()
-    profile = sessions.get_current_profile() if options.profile is None else options.profile
-    stored = sessions.load(profile)
-    if stored is None:
-        if key:
-            raise CliError(
-                "--api-key needs a server",
-                hint=f"add --server URL, set {session.ENV_INSTANCE_URL}, or log in to profile {profile!r}",
-                exit_code=EXIT_USAGE,
-            )
-        if server:
-            raise CliError(
-                f"no credential for {safe_url(server)}: profile {profile!r} has no stored session",
-                hint=f"set {session.ENV_API_KEY}, pass --api-key, or run 'immiche login --server {safe_url(server)} "
-                "--api-key-stdin'",
-                exit_code=EXIT_AUTH,
-            )
-        resolved = sessions.resolve_credentials(profile=profile)  # raises NotLoggedInError, with its hint
-        return Target(resolved.server_url, resolved.auth, resolved.source, profile)
-    source = f"profile:{profile}"
-    if key:
-        return Target(stored.server_url, ApiKey(key), source, profile, stored.insecure, stored.ca_bundle)
-    if server and normalise_url(server) != normalise_url(stored.server_url) and not options.use_profile_credential:
-        raise CliError(
-            f"{server_from} {safe_url(server)} is not the server of profile {profile!r} ({safe_url(stored.server_url)}): "
-            "its credential is not sent to another server",
-            hint=f"log in to that server ('immiche login --server URL --profile NAME'), pass --api-key or "
-            f"{session.ENV_API_KEY}, or add --use-profile-credential if it is the same server under another address",
-            exit_code=EXIT_AUTH,
-        )
-    return Target.of_session(stored, source, profile, server)
 
 
 def client_options(options: GlobalState, target: Target | None = None) -> dict[str, Any]:
@@ -243,19 +186,16 @@ def open_async_client(options: GlobalState, target: Target | None = None) -> Asy
 
 
 class _RequestLog(logging.Handler):
-    """Writes httpx's request log to stderr, timed from start-up, with every credential redacted."""
+    """Writes the ``immiche`` logger (the engine's decisions and its request log) to stderr,
+    timed from start-up, with every credential redacted (the output layer redacts all it writes)."""
 
     def __init__(self, options: GlobalState) -> None:
-        super().__init__(logging.INFO)
+        super().__init__(logging.DEBUG)
         self.options = options
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            if record.msg == 'HTTP Request: %s %s "%s %d %s"' and isinstance(record.args, tuple):
-                method, url, _, status, reason = record.args
-                text = f"{method} {_strip_query_secrets(str(url))} -> {status} {reason}"
-            else:
-                text = record.getMessage()
+            text = record.getMessage()  # never parsed: shown as logged, then redacted by Output
             from immiche.cli._output import Output
 
             Output(self.options).verbose(f"+{time.monotonic() - _START:.3f}s {text}")
@@ -263,28 +203,21 @@ class _RequestLog(logging.Handler):
             self.handleError(record)
 
 
-def _strip_query_secrets(url: str) -> str:
-    """Hide query parameters that carry credentials (immiche never sends any; belt and braces)."""
-    if "?" not in url:
-        return url
-    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    query = [
-        (k, "[redacted]" if k.lower() in {"apikey", "api_key", "key", "sessionkey", "token", "password"} else v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-    ]
-    return urlunsplit(parts._replace(query=urlencode(query, safe="[]")))
-
-
 def setup_logging(options: GlobalState) -> None:
-    """With ``--verbose``, log every HTTP request httpx sends to stderr (for this invocation)."""
-    logger = logging.getLogger("httpx")
-    for handler in [h for h in logger.handlers if isinstance(h, _RequestLog)]:
-        logger.removeHandler(handler)  # left by an earlier in-process invocation
-        logger.propagate = True
+    """With ``--verbose``, show the ``immiche`` logger (and, until the engine logs its requests
+    itself, httpx's request log as plain text) on stderr, for this invocation."""
+    from immiche import _logs
+
+    loggers = [logging.getLogger("immiche")]
+    if not _logs.ENGINE_LOGS_REQUESTS:
+        loggers.append(logging.getLogger("httpx"))
+    for logger in {*loggers, logging.getLogger("httpx")}:
+        for handler in [h for h in logger.handlers if isinstance(h, _RequestLog)]:
+            logger.removeHandler(handler)  # left by an earlier in-process invocation
+            logger.propagate = True
     if not options.verbose:
         return
-    logger.addHandler(_RequestLog(options))
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
+    for logger in loggers:
+        logger.addHandler(_RequestLog(options))
+        logger.setLevel(logging.DEBUG if logger.name == "immiche" else logging.INFO)
+        logger.propagate = False

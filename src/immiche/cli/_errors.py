@@ -79,7 +79,7 @@ def exit_code_for(error: BaseException) -> int:
 
     if isinstance(error, e.NotLoggedInError):
         return EXIT_AUTH
-    if isinstance(error, e.InvalidArgumentError):  # includes InvalidProfileName
+    if isinstance(error, e.InvalidArgumentError):  # includes InvalidProfileNameError
         return EXIT_USAGE
     if isinstance(error, (e.AuthenticationError, e.PermissionDeniedError)):
         return EXIT_AUTH
@@ -116,10 +116,10 @@ def describe(error: BaseException) -> tuple[str, str | None]:
     if isinstance(error, CliError):
         return error.message, error.hint
     if "immiche.errors" in sys.modules:
-        from immiche.errors import APIStatusError, ImmichError
+        from immiche.errors import APIStatusError, ImmichError, correlation_suffix
 
-        if isinstance(error, APIStatusError) and error.correlation_id:
-            return f"{error.message} [correlation id {error.correlation_id}]", error.hint
+        if isinstance(error, APIStatusError):
+            return error.message + correlation_suffix(error.correlation_id), error.hint
         if isinstance(error, ImmichError):
             return error.message, error.hint
     text = str(error) or type(error).__name__

@@ -115,7 +115,7 @@ def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
 def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
-    from immiche._version import __version__
+    from immiche import __version__
 
     try:
         import immich_client

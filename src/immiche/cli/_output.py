@@ -26,16 +26,14 @@ import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 import click
 
 from immiche.cli._options import GlobalState, state
 
-if TYPE_CHECKING:
-    from immiche.people import Person
-
 __all__ = [
+    "REDACTED",
     "Column",
     "Output",
     "clean",
@@ -44,6 +42,10 @@ __all__ = [
     "output",
     "redact",
     "scrub_urls",
+    "silence_stdout",
+    "stdout_error",
+    "terminal_width",
+    "write_stdout",
 ]
 
 REDACTED = "[redacted]"
@@ -278,63 +280,8 @@ def output(ctx: click.Context | None = None) -> Output:
     return Output(state(ctx))
 
 
-# -- people --------------------------------------------------------------------------------------
-
-
-def person_flags(person: Person) -> str:
-    flags = []
-    if person.is_hidden:
-        flags.append("hidden")
-    if person.is_favorite:
-        flags.append("favorite")
-    return ", ".join(flags)
-
-
-def local_date(person: Person) -> str:
-    return person.updated_at.astimezone().date().isoformat() if person.updated_at else "-"
-
-
-def people_table(out: Output, people: Sequence[Person]) -> None:
-    """The people as a table, hidden people marked, fitted to the terminal.
-
-    From 100 columns (and when not writing to a terminal): ID, NAME, BIRTH DATE, UPDATED, FLAGS.
-    Narrower, the flags follow the name (``Henry (hidden)``), then the birth date goes.
-    """
-    width = 100_000 if not out.out.isatty() else _terminal_width()
-    columns = [Column("ID", min_width=36), Column("NAME", no_wrap=False, min_width=8)]
-    if width >= 64:
-        columns.append(Column("BIRTH DATE"))
-    if width >= 100:
-        columns += [Column("UPDATED"), Column("FLAGS")]
-    rows = []
-    for person in people:
-        name, flags = clean(person.display_name), person_flags(person)
-        row = [person.id, name if width >= 100 or not flags else f"{name} ({flags})"]
-        if width >= 64:
-            row.append(person.birth_date.isoformat() if person.birth_date else "-")
-        if width >= 100:
-            row += [local_date(person), flags]
-        rows.append(row)
-    out.table(columns, rows)
-
-
-def person_record(out: Output, person: Person) -> None:
-    updated = person.updated_at.astimezone().strftime("%Y-%m-%d %H:%M %Z") if person.updated_at else "-"
-    out.record(
-        [
-            ("ID", person.id),
-            ("Name", clean(person.display_name)),
-            ("Birth date", person.birth_date.isoformat() if person.birth_date else "-"),
-            ("Hidden", "yes" if person.is_hidden else "no"),
-            ("Favorite", "-" if person.is_favorite is None else ("yes" if person.is_favorite else "no")),
-            ("Color", clean(person.color) if person.color else "-"),
-            ("Updated", updated),
-            ("Thumbnail", clean(person.thumbnail_path) if person.thumbnail_path else "(none)"),
-        ]
-    )
-
-
-def _terminal_width() -> int:
+def terminal_width() -> int:
+    """The terminal's width in columns (80 when unknown)."""
     import shutil
 
     return shutil.get_terminal_size().columns

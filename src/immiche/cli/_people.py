@@ -29,7 +29,7 @@ def people() -> None:
 
 
 def _print_people(out: Output, found: list[Person] | tuple[Person, ...]) -> None:
-    from immiche.cli._output import people_table
+    from immiche.cli._people_output import people_table
 
     if out.json:
         out.emit_json([person.to_dict() for person in found])
@@ -107,7 +107,8 @@ def show(person_id: str) -> None:
     With --json: one person object.
     """
     from immiche.cli._connect import open_client
-    from immiche.cli._output import output, person_record
+    from immiche.cli._output import output
+    from immiche.cli._people_output import person_record
     from immiche.errors import NotFoundError
 
     options = state()

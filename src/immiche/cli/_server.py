@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -39,24 +38,16 @@ def server() -> None:
 def _server_url() -> tuple[str, dict[str, Any]]:
     """--server, else $IMMICH_INSTANCE_URL, else the profile's server (no credential is needed);
     and the client options (the profile's TLS choice applies to the profile's server)."""
-    from immiche.cli._connect import Target, client_options, store
-    from immiche.errors import NotLoggedInError
-    from immiche.session import ENV_INSTANCE_URL
+    from immiche.cli._connect import Target, client_options, store, target_labels
+    from immiche.session import resolve_server
 
     options = state()
-    if options.server:
-        return options.server, client_options(options)
-    if options.profile is None and os.environ.get(ENV_INSTANCE_URL, "").strip():
-        return os.environ[ENV_INSTANCE_URL].strip(), client_options(options)
-    sessions = store()
-    profile = options.profile or sessions.get_current_profile()
-    stored = sessions.load(profile)
+    profile = options.profile
+    url, stored = resolve_server(server=options.server, profile=profile, store=store(), labels=target_labels())
     if stored is None:
-        raise NotLoggedInError(
-            f"no server: profile {profile!r} has no stored session",
-            hint=f"pass --server URL, set {ENV_INSTANCE_URL}, or log in with 'immiche login'",
-        )
-    return stored.server_url, client_options(options, Target.of_session(stored, f"profile:{profile}", profile))
+        return url, client_options(options)
+    name = profile or store().get_current_profile()
+    return url, client_options(options, Target.of_session(stored, f"profile:{name}", name))
 
 
 @server.command()
