@@ -62,6 +62,8 @@ __all__ = [
     "Problem",
     "batches",
     "canonical_id",
+    "check_changes",
+    "key_problem",
     "match_person",
     "merge_request",
     "normalize_name",
@@ -208,6 +210,36 @@ def _today(today: datetime.date | None) -> datetime.date:
     return datetime.date.today() if today is None else today
 
 
+def check_changes(
+    values: Mapping[str, object], *, today: datetime.date | None = None
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Check the editable fields of ``values`` (other keys are not looked at; :data:`NOT_GIVEN`
+    values are left out): (the checked, normalised values, ``(field, message)`` per problem)."""
+    day = _today(today)
+    checked: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    for name in EDITABLE_FIELDS:
+        value = values.get(name, NOT_GIVEN)
+        if value is NOT_GIVEN:
+            continue
+        try:
+            checked[name] = _check_field(name, value, day)
+        except InvalidArgumentError as err:
+            problems.append((name, err.message))
+        except (TypeError, ValueError) as err:
+            problems.append((name, str(err)))
+    return checked, problems
+
+
+def key_problem(key: object) -> str | None:
+    """Why ``key`` is not accepted in an update mapping, or None (editable, ``id`` or read-only)."""
+    if key == "id" or key in READ_ONLY_KEYS or key in _CAMEL:
+        return None
+    if isinstance(key, str) and key in _SNAKE_OF_CAMEL:
+        return f"unknown key; use {_SNAKE_OF_CAMEL[key]!r}"
+    return f"unknown key (editable: {', '.join(EDITABLE_FIELDS)})"
+
+
 def _check_all(
     person: object, values: Mapping[str, object], today: datetime.date, index: int | None
 ) -> tuple[str | None, dict[str, object], list[Problem]]:
@@ -217,17 +249,8 @@ def _check_all(
         person_id = canonical_id(person)
     except InvalidArgumentError as err:
         problems.append(Problem(index, "id", err.message))
-    checked: dict[str, object] = {}
-    for name in EDITABLE_FIELDS:
-        value = values.get(name, NOT_GIVEN)
-        if value is NOT_GIVEN:
-            continue
-        try:
-            checked[name] = _check_field(name, value, today)
-        except InvalidArgumentError as err:
-            problems.append(Problem(index, name, err.message))
-        except (TypeError, ValueError) as err:
-            problems.append(Problem(index, name, str(err)))
+    checked, found = check_changes(values, today=today)
+    problems += [Problem(index, name, message) for name, message in found]
     return person_id, checked, problems
 
 
@@ -349,16 +372,11 @@ def _mapping_problems(data: object, index: int) -> tuple[object, dict[str, objec
     problems: list[Problem] = []
     values: dict[str, object] = {}
     for key, value in data.items():
-        if key == "id" or key in READ_ONLY_KEYS:
-            continue
-        if key in _CAMEL:
-            if value is None and key in ("is_hidden", "is_favorite"):
-                continue
+        message = key_problem(key)
+        if message is not None:
+            problems.append(Problem(index, str(key), message))
+        elif key in _CAMEL and not (value is None and key in ("is_hidden", "is_favorite")):
             values[key] = value
-        elif isinstance(key, str) and key in _SNAKE_OF_CAMEL:
-            problems.append(Problem(index, key, f"unknown key; use {_SNAKE_OF_CAMEL[key]!r}"))
-        else:
-            problems.append(Problem(index, str(key), f"unknown key (editable: {', '.join(EDITABLE_FIELDS)})"))
     if "id" not in data:
         problems.insert(0, Problem(index, "id", "missing"))
         return None, values, problems
