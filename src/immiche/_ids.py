@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Final
 
 from immiche.errors import InvalidArgumentError
@@ -14,7 +15,7 @@ UUID_PATTERN: Final = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-
 
 
 def canonical_id(value: object, what: str = "person id") -> str:
-    """``value`` (a :class:`Person` or a canonical UUID string) as a lower-case UUID string.
+    """``value`` (a :class:`Person`, a ``uuid.UUID`` or a canonical UUID string) as a lower-case UUID string.
 
     Raises:
         InvalidArgumentError: anything else (an upper-case id is accepted and lower-cased: Immich
@@ -22,12 +23,14 @@ def canonical_id(value: object, what: str = "person id") -> str:
     """
     if isinstance(value, Person):
         value = value.id
+    if isinstance(value, uuid.UUID):
+        return str(value)
     if not isinstance(value, str):
         raise InvalidArgumentError(f"a {what} must be a UUID string, not {type(value).__name__}")
     text = value.strip()
     if not UUID_PATTERN.fullmatch(text):
         raise InvalidArgumentError(
-            f"{value[:60]!r} is not a {what}",
+            f"{value[:60]!r} is not a valid {what}",
             hint="ids are UUIDs like 5174df3b-37a7-46b2-a6c6-5cee411fbdae ('immiche people list' shows them)",
         )
     return text.lower()

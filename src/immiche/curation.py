@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 import enum
 import re
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, TypeVar
@@ -134,7 +135,7 @@ class InvalidUpdateError(InvalidArgumentError):
     """One or more person updates are invalid; nothing was sent.
 
     Attributes:
-        problems: every problem found, in input order (``index``, ``field``, ``message``).
+        problems: every problem found, in input order (``item``, ``field``, ``message``).
     """
 
     def __init__(self, problems: Sequence[Problem], **kwargs: Any) -> None:
@@ -282,7 +283,7 @@ class PersonUpdate:
 
     def __init__(
         self,
-        id: str | Person,
+        id: str | uuid.UUID | Person,
         *,
         name: str | NotGiven = NOT_GIVEN,
         birth_date: datetime.date | str | NotGiven | None = NOT_GIVEN,
@@ -364,11 +365,9 @@ class PersonUpdate:
 
 
 def _mapping_problems(data: object, index: int) -> tuple[object, dict[str, object], list[Problem]]:
-    """Split one mapping into (id, field values, key problems)."""
-    if isinstance(data, PersonUpdate):
-        return data.id, data.changes, []
+    """Split one mapping into (id or NOT_GIVEN, field values, key problems)."""
     if not isinstance(data, Mapping):
-        return None, {}, [Problem(index, "*", f"must be a mapping or a PersonUpdate, not {type(data).__name__}")]
+        return NOT_GIVEN, {}, [Problem(index, "*", f"must be a mapping or a PersonUpdate, not {type(data).__name__}")]
     problems: list[Problem] = []
     values: dict[str, object] = {}
     for key, value in data.items():
@@ -379,7 +378,7 @@ def _mapping_problems(data: object, index: int) -> tuple[object, dict[str, objec
             values[key] = value
     if "id" not in data:
         problems.insert(0, Problem(index, "id", "missing"))
-        return None, values, problems
+        return NOT_GIVEN, values, problems
     return data["id"], values, problems
 
 
@@ -389,7 +388,7 @@ def validate_updates(
     """Check every item (a :class:`PersonUpdate` or a snake_case mapping) before anything is sent.
 
     Returns the updates in input order. Raises :class:`InvalidUpdateError` with every problem of
-    every item (``index`` is the item's 0-based position), never just the first.
+    every item (``item`` is its 0-based position), never just the first.
     """
     day = _today(today)
     updates: list[PersonUpdate] = []
@@ -400,7 +399,8 @@ def validate_updates(
             continue
         raw_id, values, found = _mapping_problems(item, index)
         person_id: str | None = None
-        if raw_id is not None:
+        checked: dict[str, object] = {}
+        if raw_id is not NOT_GIVEN:
             person_id, checked, more = _check_all(raw_id, values, day, index)
             found += more
         if found or person_id is None:

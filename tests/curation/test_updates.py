@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import doctest
+import uuid
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -136,7 +138,7 @@ def test_bad_ids(bad: object) -> None:
 
 
 def test_feature_face_asset_id_must_be_a_uuid() -> None:
-    with pytest.raises(InvalidUpdateError, match="feature_face_asset_id: 'x' is not a asset id"):
+    with pytest.raises(InvalidUpdateError, match="feature_face_asset_id: 'x' is not a valid asset id"):
         PersonUpdate(PID, feature_face_asset_id="x")
 
 
@@ -219,6 +221,25 @@ def test_validate_updates_keeps_order_and_accepts_values() -> None:
     result = validate_updates([{"id": PID.upper(), "name": "x"}, first], today=TODAY)
     assert result == [PersonUpdate(PID, name="x"), first]
     assert validate_updates([]) == []
+
+
+def test_a_null_id_is_reported_not_dropped() -> None:
+    with pytest.raises(InvalidUpdateError) as info:
+        validate_updates([{"id": None, "name": "x"}, {"id": PID}])
+    assert info.value.problems == (Problem(0, "id", "a person id must be a UUID string, not NoneType"),)
+
+
+def test_uuid_objects_are_ids() -> None:
+    assert PersonUpdate(uuid.UUID(PID), name="x").id == PID
+
+
+def test_the_documented_examples_hold() -> None:
+    import immiche._ids
+    import immiche.curation
+
+    results = [doctest.testmod(module) for module in (immiche.curation, immiche._ids)]
+    assert [result.failed for result in results] == [0, 0]
+    assert results[0].attempted >= 2
 
 
 def test_long_problem_lists_are_summarised() -> None:
