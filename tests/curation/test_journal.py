@@ -6,10 +6,13 @@ import datetime
 import json
 import os
 import stat
+import tempfile
 import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from immiche.curation import PersonUpdate
 from immiche.errors import InvalidArgumentError, SessionError
@@ -221,3 +224,22 @@ def test_a_symlinked_journal_is_not_followed(journal: Journal, tmp_path: Path) -
     with pytest.raises(JournalError):
         journal.record(edit_set())
     assert target.read_text() == ""
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(st.integers(min_value=1, max_value=5), st.data())
+def test_a_write_cut_anywhere_leaves_a_consistent_journal(tmp_path: Path, count: int, data: st.DataObject) -> None:
+    journal = Journal(Path(tempfile.mkdtemp(dir=tmp_path)) / JOURNAL_NAME)  # fresh for each example
+    ids = [journal.record(edit_set()) for _ in range(count)]
+    content = journal.path.read_bytes()
+    cut = len(content) * data.draw(st.integers(min_value=0, max_value=1000)) // 1000
+    journal.path.write_bytes(content[:cut])  # a crash in the middle of the last writes
+    complete = content[:cut].count(b"\n")
+    survivors = [entry.id for entry in journal.entries()]
+    assert survivors == ids[: len(survivors)] and complete <= len(survivors) <= complete + 1
+    newest = journal.record(ChangeSet.for_delete("people delete", [CARL]))
+    assert [entry.id for entry in journal.entries()] == [*survivors, newest]
+    last = journal.last()
+    assert last is not None and last.id == newest
