@@ -124,11 +124,14 @@ class BulkResult:
 
 @dataclass(frozen=True)
 class MergeResult:
-    """A verified merge: ``merged`` were merged into ``into``; ``failed`` maps id -> reason."""
+    """A verified merge: ``merged`` were merged into ``into``; ``failed`` maps id -> reason;
+    ``also_merged``: people the server reports merged too, though not asked (v3.2.1+ merges the
+    other face clusters of the same cluster group)."""
 
     into: str
     merged: tuple[str, ...]
     failed: Mapping[str, str] = field(default_factory=dict)
+    also_merged: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -146,17 +149,24 @@ def verify_merge(into: str | Person, sources: Sequence[str | Person], answer: ob
     target = canonical_id(into)
     ids = [canonical_id(source) for source in sources]
     items = answer if isinstance(answer, list) else None
-    if items is not None:  # the new endpoint may report the target itself: not a source
-        items = [
-            item for item in items if not (isinstance(item, Mapping) and str(item.get("id", "")).lower() == target)
-        ]
+    others: list[str] = []
+    if items is not None:  # v3.2.1+ may also report the target and other clusters of its group
+        asked = set(ids)
+        kept = []
+        for item in items:
+            item_id = str(item.get("id", "")).lower() if isinstance(item, Mapping) else None
+            if item_id is None or item_id in asked:
+                kept.append(item)
+            elif item_id != target and isinstance(item, Mapping) and item.get("success") is True:
+                others.append(item_id)
+        items = kept
     if ids and items == []:
         raise MergeError(
             f"the server answered the merge into {target} with no result: nothing was merged",
             hint="a known bug of Immich v3.2.0; upgrade the server",
         )
     result = BulkResult.from_json(items if items is not None else answer, ids)
-    merged = MergeResult(target, tuple(result.succeeded), result.failed)
+    merged = MergeResult(target, tuple(result.succeeded), result.failed, tuple(others))
     if not merged.ok:
         reasons = "; ".join(f"{person_id}: {reason}" for person_id, reason in merged.failed.items())
         raise MergeError(

@@ -186,7 +186,17 @@ def test_verify_merge_success() -> None:  # people_merge_two_into_target
 
 def test_verify_merge_ignores_the_target_reported_by_the_new_endpoint() -> None:
     answer = [{"id": TARGET, "success": True}, {"id": B1, "success": True}]
-    assert verify_merge(TARGET, [B1], answer).merged == (B1,)
+    assert verify_merge(TARGET, [B1], answer) == MergeResult(TARGET, (B1,), {}, ())
+
+
+def test_verify_merge_reports_other_clusters_merged_too() -> None:
+    answer = [{"id": B1, "success": True}, {"id": B2, "success": True}, {"id": UNKNOWN, "success": False}]
+    assert verify_merge(TARGET, [B1], answer) == MergeResult(TARGET, (B1,), {}, (B2,))
+
+
+def test_an_answer_about_the_target_only_merged_nothing() -> None:
+    with pytest.raises(MergeError, match="nothing was merged"):
+        verify_merge(TARGET, [B1], [{"id": TARGET, "success": True}])
 
 
 def test_an_empty_merge_answer_is_an_error() -> None:  # v3.2.0: 200 [] and nothing merged
