@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 import sys
 import uuid
 from collections.abc import Iterable, Mapping
@@ -59,6 +60,7 @@ REVERTIBLE_FIELDS: Final = ("name", "birth_date", "is_hidden", "is_favorite", "c
 _VERSION: Final = 1
 _FILE_MODE: Final = 0o600
 _DIR_MODE: Final = 0o700
+_COMMAND: Final = re.compile(r"[a-z][a-z -]{0,39}")
 
 
 class JournalError(SessionError):
@@ -305,8 +307,14 @@ class Journal:
         """Append ``change_set`` (durably: fsynced) before its write is sent; return its new id.
 
         Raises:
+            InvalidArgumentError: ``command`` is not a plain command name (``"people edit"``): the
+                journal never stores a command line, which could hold a credential.
             JournalError: the journal cannot be written; the caller must not send the write.
         """
+        if not isinstance(change_set.command, str) or not _COMMAND.fullmatch(change_set.command):
+            raise InvalidArgumentError(
+                f"a journal entry needs a command name like 'people edit', not {str(change_set.command)[:20]!r}..."
+            )
         entry = replace(
             change_set,
             id=uuid.uuid4().hex,
@@ -347,7 +355,7 @@ class Journal:
             if hasattr(os, "fchmod") and os.fstat(fd).st_mode & 0o777 != _FILE_MODE:
                 os.fchmod(fd, _FILE_MODE)
             size = os.fstat(fd).st_size
-            if size and os.pread(fd, 1, size - 1) != b"\n":
+            if size and os.lseek(fd, size - 1, os.SEEK_SET) >= 0 and os.read(fd, 1) != b"\n":
                 line = b"\n" + line  # a torn last line: start a fresh one
             view = memoryview(line)
             while view:

@@ -243,3 +243,11 @@ def test_a_write_cut_anywhere_leaves_a_consistent_journal(tmp_path: Path, count:
     assert [entry.id for entry in journal.entries()] == [*survivors, newest]
     last = journal.last()
     assert last is not None and last.id == newest
+
+
+@pytest.mark.parametrize("command", ["", "people edit --api-key " + SECRET, "People", 5])
+def test_only_plain_command_names_are_recorded(journal: Journal, command: object) -> None:
+    with pytest.raises(InvalidArgumentError, match="command name") as info:
+        journal.record(ChangeSet(command))  # type: ignore[arg-type]
+    assert SECRET not in str(info.value)
+    assert not journal.path.exists()
