@@ -37,6 +37,7 @@ from immiche._curation_answers import (
 )
 from immiche._ids import canonical_id
 from immiche._matching import AmbiguousPersonError, PersonNotFoundError, match_person, normalize_name
+from immiche._selection import SortKey, prune_candidates, sort_people
 from immiche.errors import InvalidArgumentError
 from immiche.people import Person
 
@@ -61,6 +62,7 @@ __all__ = [
     "PersonStatistics",
     "PersonUpdate",
     "Problem",
+    "SortKey",
     "batches",
     "canonical_id",
     "check_changes",
@@ -68,6 +70,8 @@ __all__ = [
     "match_person",
     "merge_request",
     "normalize_name",
+    "prune_candidates",
+    "sort_people",
     "split_bulk",
     "to_request_json",
     "validate_updates",
