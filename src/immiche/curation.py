@@ -50,6 +50,7 @@ __all__ = [
     "DEFAULT_BATCH_SIZE",
     "EDITABLE_FIELDS",
     "NOT_GIVEN",
+    "PERMISSIONS",
     "READ_ONLY_KEYS",
     "AmbiguousPersonError",
     "BulkItemResult",
@@ -106,6 +107,18 @@ READ_ONLY_KEYS: Final = frozenset({"thumbnail_path", "updated_at", "assets"})
 BULK_IGNORED_FIELDS: Final = frozenset({"color"})
 #: People per bulk request: 1,000 people take 2 requests, and a body stays far below the server's limit.
 DEFAULT_BATCH_SIZE: Final = 500
+
+#: The API-key permission each curation operation needs (recorded on v2.4.1; a 403 names it).
+PERMISSIONS: Final = {
+    "find_person": ("person.read",),
+    "update_person": ("person.update",),
+    "update_people": ("person.update",),
+    "merge_people": ("person.merge",),
+    "delete_people": ("person.delete",),
+    "reassign_faces": ("person.reassign",),
+    "reassign_face": ("face.update",),
+    "fetch_person_statistics": ("person.statistics",),
+}
 
 _CAMEL: Final = {
     "name": "name",

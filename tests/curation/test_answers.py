@@ -240,3 +240,16 @@ def test_statistics() -> None:  # people_merge_after_target_statistics
 def test_bad_statistics(data: object) -> None:
     with pytest.raises(InvalidResponseError, match="assets"):
         PersonStatistics.from_json(data)
+
+
+def test_permissions_match_the_recorded_403s() -> None:
+    from immiche.curation import PERMISSIONS
+
+    # people_update_person_read_key, people_merge_person_read_key, people_delete_person_read_key,
+    # people_reassign_person_read_key, faces_reassign_person_read_key, people_statistics_person_read_key
+    assert PERMISSIONS["update_people"] == ("person.update",)
+    assert PERMISSIONS["merge_people"] == ("person.merge",)
+    assert PERMISSIONS["delete_people"] == ("person.delete",)
+    assert PERMISSIONS["reassign_faces"] == ("person.reassign",)
+    assert PERMISSIONS["reassign_face"] == ("face.update",)
+    assert PERMISSIONS["fetch_person_statistics"] == ("person.statistics",)
