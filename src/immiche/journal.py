@@ -141,17 +141,20 @@ class ChangeSet:
         return cls(command, tuple(changes))
 
     @classmethod
-    def for_merge(cls, command: str, into: Person, sources: Iterable[Person]) -> ChangeSet:
+    def for_merge(
+        cls, command: str, into: Person, sources: Iterable[Person], counts: Mapping[str, int] | None = None
+    ) -> ChangeSet:
         """A merge: every source's full record (they disappear), and the target's record before
-        (Immich may give it a source's name and birth date)."""
-        removed = tuple(RemovedPerson(person.to_dict(), "merged", into.id) for person in sources)
-        target = PersonChange(into.id, into.to_dict(), {})
+        (Immich may give it a source's name and birth date). ``counts`` (id -> assets) adds each
+        person's asset count to its record."""
+        removed = tuple(RemovedPerson(_record(person, counts), "merged", into.id) for person in sources)
+        target = PersonChange(into.id, _record(into, counts), {})
         return cls(command, (target,), removed)
 
     @classmethod
-    def for_delete(cls, command: str, people: Iterable[Person]) -> ChangeSet:
-        """A delete: every person's full record."""
-        return cls(command, (), tuple(RemovedPerson(person.to_dict(), "deleted") for person in people))
+    def for_delete(cls, command: str, people: Iterable[Person], counts: Mapping[str, int] | None = None) -> ChangeSet:
+        """A delete: every person's full record (with its asset count, when ``counts`` has it)."""
+        return cls(command, (), tuple(RemovedPerson(_record(person, counts), "deleted") for person in people))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -183,6 +186,13 @@ class ChangeSet:
             id=str(data["id"]),
             recorded_at=datetime.datetime.fromisoformat(at) if isinstance(at, str) else None,
         )
+
+
+def _record(person: Person, counts: Mapping[str, int] | None) -> dict[str, Any]:
+    record = person.to_dict()
+    if counts is not None and person.id in counts:
+        record["assets"] = counts[person.id]
+    return record
 
 
 def _mapping(value: object) -> Mapping[str, Any]:

@@ -118,10 +118,10 @@ def test_merge_and_delete_keep_full_records_and_are_irreversible(journal: Journa
     assert {removed.into for removed in merge.removed} == {A}
     plan = undo_plan(merge)
     assert plan.updates == () and plan.irreversible == merge.removed and not plan.fully_reversible
-    journal.record(ChangeSet.for_delete("people delete", [CARL]))
+    journal.record(ChangeSet.for_delete("people delete", [CARL], {C: 7}))
     delete = journal.last()
     assert delete is not None
-    assert delete.removed == (RemovedPerson(CARL.to_dict(), "deleted", None),)
+    assert delete.removed == (RemovedPerson({**CARL.to_dict(), "assets": 7}, "deleted", None),)
     assert undo_plan(delete).irreversible[0].person_id == C
 
 
