@@ -18,6 +18,9 @@ def test_exported_names() -> None:
     assert immiche.testing.__all__ == sorted(immiche.testing.__all__)
     assert set(immiche.testing.__all__) == {
         "CredentialKind",
+        "FakeAlbum",
+        "FakeAsset",
+        "FakeFace",
         "FakeImmichServer",
         "FakePerson",
         "FakeUser",

@@ -12,6 +12,7 @@ from immiche.testing._api import Api
 from immiche.testing._errors import Version
 from immiche.testing._faults import Faults
 from immiche.testing._http import FakeHTTPServer, Site
+from immiche.testing._media import FakeAlbum, FakeAsset, FakeFace
 from immiche.testing._models import FakePerson, FakeUser, RecordedRequest, RecordedResponse
 from immiche.testing._modes import GENERATIONS, Mode
 from immiche.testing._sample import generated_people, other_people, sample_people, sample_users
@@ -53,6 +54,8 @@ class FakeImmichServer:
         host: the address to listen on.
         port: the port; ``0`` picks a free one.
         record_responses: keep every JSON answer in :attr:`responses` (for contract checks).
+        asset_size: the exact size in bytes of every asset's original (a valid JPEG, padded);
+            ``None``: varied sizes of 24 to 64 kB.
 
     Example::
 
@@ -81,6 +84,7 @@ class FakeImmichServer:
         host: str = "127.0.0.1",
         port: int = 0,
         record_responses: bool = False,
+        asset_size: int | None = None,
     ) -> None:
         mode = Mode.parse(version)
         if max_page_size < 1:
@@ -105,6 +109,7 @@ class FakeImmichServer:
             seed=seed,
             thumbnail_size=thumbnail_size,
             person_sharing=mode.person_sharing,
+            asset_size=asset_size,
         )
         api = Api(self._state, mode, server_version or mode.version, max_page_size=max_page_size)
         self._site = Site(api, _base_path(base_path), Faults(), latency, record_responses)
@@ -247,6 +252,30 @@ class FakeImmichServer:
         if not person.has_thumbnail:
             raise KeyError(f"person {person_id} has no thumbnail")
         return self._state.thumbnail(person).to_bytes()
+
+    # -- photos ----------------------------------------------------------------------------
+
+    @property
+    def assets(self) -> list[FakeAsset]:
+        """Every asset of every user (each person's faces sit on them), in creation order."""
+        return list(self._state.media.assets.values())
+
+    def faces_of(self, person_id: str) -> list[FakeFace]:
+        """The person's live faces."""
+        return self._state.media.faces_of_person(person_id)
+
+    def asset_people(self, asset_id: str) -> list[str]:
+        """The ids of the people on an asset."""
+        return self._state.media.people_of_asset(asset_id)
+
+    @property
+    def albums(self) -> list[FakeAlbum]:
+        """Every album of every user."""
+        return list(self._state.media.albums.values())
+
+    def original(self, asset_id: str) -> bytes:
+        """The exact bytes ``GET /assets/{id}/original`` serves. Raises ``KeyError``."""
+        return self._state.original(self._state.media.assets[asset_id]).to_bytes()
 
     # -- what happened ---------------------------------------------------------------------
 

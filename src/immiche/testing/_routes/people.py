@@ -97,7 +97,7 @@ def _statistics(api: Api, request: ApiRequest, auth: Auth | None, params: dict[s
     person = api.owned_person(request, caller(auth), params["id"])
     if isinstance(person, Reply):
         return person
-    return Reply(200, dumps({"assets": person.face_count}))  # one face per asset
+    return Reply(200, dumps({"assets": len(api.state.media.person_assets(person.id))}))  # distinct assets
 
 
 def _thumbnail(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
@@ -150,13 +150,14 @@ def _merge_ids(api: Api, request: ApiRequest) -> list[str] | Reply:
     if not isinstance(ids, list):
         issue = Issue(
             "ids",
-            ("each value in ids must be a UUID", "ids must be an array"),
+            ("each value in ids must be a UUID", "ids should not be empty", "ids must be an array"),
             "invalid_type",
             "Invalid input: expected array, received undefined",
         )
         return api.invalid(request, [issue]) or api.error(request, 400, "Bad Request")
     if not all(isinstance(item, str) and UUID_V4.match(item) for item in ids):
-        issue = Issue("ids", ("each value in ids must be a UUID",), "invalid_format", "Invalid UUID")
+        index = next(i for i, item in enumerate(ids) if not (isinstance(item, str) and UUID_V4.match(item)))
+        issue = Issue("ids", ("each value in ids must be a UUID",), "invalid_format", "Invalid UUID", ("ids", index))
         return api.invalid(request, [issue]) or api.error(request, 400, "Bad Request")
     return [str(item) for item in ids]
 
