@@ -15,7 +15,7 @@ from immiche.testing._http import FakeHTTPServer, Site
 from immiche.testing._media import FakeAlbum, FakeAsset, FakeFace
 from immiche.testing._models import FakePerson, FakeUser, RecordedRequest, RecordedResponse
 from immiche.testing._modes import GENERATIONS, Mode
-from immiche.testing._sample import generated_people, other_people, sample_people, sample_users
+from immiche.testing._sample import generated_people, other_people, sample_album, sample_people, sample_users
 from immiche.testing._state import ImmichState
 
 __all__ = ["FakeImmichServer"]
@@ -111,6 +111,8 @@ class FakeImmichServer:
             person_sharing=mode.person_sharing,
             asset_size=asset_size,
         )
+        if people is None:
+            sample_album(self._state.media, main.id, mine)
         api = Api(self._state, mode, server_version or mode.version, max_page_size=max_page_size)
         self._site = Site(api, _base_path(base_path), Faults(), latency, record_responses)
         self._httpd: FakeHTTPServer | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from immiche.testing._modes import Mode
-from immiche.testing._routes import auth, curation, faces, people, server
+from immiche.testing._routes import albums, assets, auth, curation, faces, people, search, server
 from immiche.testing._routing import Route
 
 __all__ = ["all_routes"]
@@ -17,4 +17,7 @@ def all_routes(mode: Mode) -> list[Route]:
         *people.routes(mode),
         *curation.routes(mode),
         *faces.routes(mode),
+        *assets.routes(mode),
+        *search.routes(mode),
+        *albums.routes(mode),
     ]
