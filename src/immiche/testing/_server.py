@@ -211,7 +211,8 @@ class FakeImmichServer:
 
     @property
     def api_keys(self) -> dict[str, str]:
-        """The main user's API keys by permission: ``all``, ``person.read`` and ``none`` (no permission)."""
+        """The main user's API keys by permission: ``all``, ``person.read``, ``asset.read`` and ``none``
+        (no permission)."""
         return dict(self._state.api_keys)
 
     @property

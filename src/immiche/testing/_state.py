@@ -28,6 +28,7 @@ MIN_FACES = 3
 KEY_PERMISSIONS: dict[str, frozenset[str]] = {
     "all": frozenset({"all"}),
     "person.read": frozenset({"person.read"}),
+    "asset.read": frozenset({"asset.read"}),
     "none": frozenset(),
 }
 

@@ -59,7 +59,7 @@ def album_json(api: Api, album: FakeAlbum, *, assets: bool, created: bool = Fals
             body["startDate"], body["endDate"] = _day(first), _day(last)
     if v2:
         shown = sorted(members, key=lambda a: a.file_created_at, reverse=True) if assets else []
-        body["assets"] = [asset_json(api, a) for a in shown]
+        body["assets"] = [asset_json(api, a, album=True) for a in shown]
     body.update({"assetCount": len(members), "isActivityEnabled": True, "order": album.order})
     if members and not created:
         body["lastModifiedAssetTimestamp"] = iso_millis(IMPORTED)

@@ -68,9 +68,11 @@ def _person(api: Api, person_id: str, faces: list[dict[str, object]] | None) -> 
 
 
 def asset_json(
-    api: Api, asset: FakeAsset, *, full: bool = False, exif: bool = False, people: bool = True
+    api: Api, asset: FakeAsset, *, full: bool = False, exif: bool = False, people: bool = True, album: bool = False
 ) -> dict[str, Any]:
-    """An AssetResponseDto of the mode's release. ``full``: GET /assets/{id} (owner, tags...)."""
+    """An AssetResponseDto of the mode's release, as recorded in each place: ``full`` for
+    GET /assets/{id} (owner, tags, exif, stack, unassigned faces); ``album`` inside a v2 album
+    (exif, no unassigned faces); else a search item (unassigned faces in v2, exif on request)."""
     version = api.mode.version
     user = next(u for u in api.state.users if u.id == asset.owner)
     taken = iso_millis(asset.file_created_at)
@@ -106,7 +108,7 @@ def asset_json(
     if version >= (2, 7, 0):
         body.update({"width": IMAGE_WIDTH, "height": IMAGE_HEIGHT, "isEdited": False})
     body.update({"duration": "0:00:00.00000" if version < (3, 0, 0) else None, "livePhotoVideoId": None})
-    if exif or full:
+    if exif or full or album:
         body["exifInfo"] = _exif(asset)
     if full:
         body["tags"] = []
@@ -117,13 +119,14 @@ def asset_json(
             _person(api, pid, [_face(f) for f in faces if f.person_id == pid])
             for pid in media.people_of_asset(asset.id)
         ]
-        if full or version < (3, 0, 0):
+        if not album:
             body["unassignedFaces"] = [_face(f) for f in faces if f.person_id is None]
     else:
         body["people"] = [_person(api, pid, None) for pid in media.people_of_asset(asset.id)] if people else []
-    body.update(
-        {"checksum": asset.checksum, "stack": None, "isOffline": False, "hasMetadata": True, "duplicateId": None}
-    )
+    body["checksum"] = asset.checksum
+    if full:
+        body["stack"] = None
+    body.update({"isOffline": False, "hasMetadata": True, "duplicateId": None})
     body["resized"] = True
     return body
 
