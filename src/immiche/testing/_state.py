@@ -133,7 +133,10 @@ class ImmichState:
         for person in self.people.values():
             if person.owner not in owners:
                 raise ValueError(f"person {person.id} belongs to an unknown user {person.owner!r}")
-        self.media = Media.generate(list(self.people.values()), seed, asset_size)
+        self._initial_people = list(self.people.values())
+        self._asset_size = asset_size
+        self._media: Media | None = None
+        self._media_lock = threading.Lock()
         self._libraries: dict[str, _Library] = {}
         for user in self.users:
             self._rebuild(user.id)
@@ -146,6 +149,18 @@ class ImmichState:
             person_thumbnail(seed, "0" * 36, thumbnail_size)
 
     # -- people ----------------------------------------------------------------------------
+
+    @property
+    def media(self) -> Media:
+        """Assets, faces and albums: generated on first use (from the people given at start-up),
+        so that servers that never show a photo do not pay for tens of thousands of faces."""
+        media = self._media
+        if media is None:
+            with self._media_lock:
+                if self._media is None:
+                    self._media = Media.generate(self._initial_people, self._seed, self._asset_size)
+                media = self._media
+        return media
 
     def library(self, user: FakeUser) -> _Library:
         return self._libraries[user.id]
