@@ -247,3 +247,24 @@ def test_albums_lifecycle(server_factory: ServerFactory, version: str) -> None:
         again = api.delete(f"/albums/{album['id']}")
         assert again.json()["message"] == "Not found or no album.delete access"
         assert api.get(f"/albums/{album['id']}").json()["message"] == "Not found or no album.read access"
+
+
+def test_add_to_many_albums_answers_once(server_v2: FakeImmichServer) -> None:
+    (family,) = server_v2.albums
+    fresh = next(a.id for a in server_v2.assets if a.id not in family.asset_ids)
+    with client_for(server_v2) as api:
+        body = {"albumIds": [family.id], "assetIds": [fresh]}
+        assert api.put("/albums/assets", json=body).json() == {"success": True}
+        assert api.put("/albums/assets", json=body).json() == {"success": False, "error": "duplicate"}
+        unknown = api.put("/albums/assets", json={"albumIds": [UNKNOWN], "assetIds": [fresh]}).json()
+        assert unknown == {"success": False, "error": "no_permission"}
+
+
+def test_v3_3_faces_and_assets_carry_the_sharing_fields(server_factory: ServerFactory) -> None:
+    server = server_factory(version="3.3.5")
+    face = server.faces_of(_by_name(server, "Bob"))[0]
+    with client_for(server) as api:
+        (listed,) = [f for f in api.get("/faces", params={"id": face.asset_id}).json() if f["id"] == face.id]
+        asset = api.get(f"/assets/{face.asset_id}").json()
+    assert listed["person"]["sharedWith"] == [] and listed["person"]["otherPeople"] == []
+    assert all(p["sharedBy"] == [] for p in asset["people"])

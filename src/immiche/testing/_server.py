@@ -31,9 +31,10 @@ def _base_path(value: str) -> str:
 class FakeImmichServer:
     """A stateful fake Immich server on 127.0.0.1, for tests and demos.
 
-    It behaves like a real Immich server of one release for discovery, login, users/me and the
-    people endpoints (listing, search, one person, thumbnails, merge), and can inject latency and
-    faults. Standard library only; one thread per connection, keep-alive.
+    It behaves like a real Immich server of one release for discovery, login, users/me, the
+    people endpoints (listing, search, one person, thumbnails, statistics, edits, bulk edits,
+    create, delete, merge, face reassignment), faces, a person's photos (search/metadata), asset
+    files (ETag, Range, 304) and albums, and can inject latency and faults. Standard library only; one thread per connection, keep-alive.
 
     Args:
         version: the Immich release to imitate, one of :attr:`GENERATIONS` (``"1.132.3"``,

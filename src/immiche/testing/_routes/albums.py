@@ -244,8 +244,38 @@ def _remove(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, 
     return Reply(200, dumps(results))
 
 
+def _add_to_many(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+    """``PUT /albums/assets {albumIds, assetIds}``: one answer for everything (recorded)."""
+    auth = caller(auth)
+    body = _body(api, request)
+    if isinstance(body, Reply):
+        return body
+    album_ids, albums_issue = check_ids(body, "albumIds")
+    asset_ids, assets_issue = check_ids(body, "assetIds")
+    invalid = api.invalid(request, [albums_issue, assets_issue])
+    if invalid is not None or album_ids is None or asset_ids is None:
+        return invalid or api.error(request, 400, "Bad Request")
+    media = api.state.media
+    albums = [media.albums.get(album_id) for album_id in album_ids]
+    owned = [a for a in albums if a is not None and a.owner == auth.user.id]
+    assets = [a for a in asset_ids if a in media.assets and media.assets[a].owner == auth.user.id]
+    if len(owned) != len(albums) or len(assets) != len(asset_ids):
+        return Reply(200, dumps({"success": False, "error": "no_permission"}))
+    added = False
+    for album in owned:
+        for asset_id in dict.fromkeys(assets):
+            if asset_id not in album.asset_ids:
+                album.asset_ids.append(asset_id)
+                added = True
+        album.thumbnail_id = album.thumbnail_id or (album.asset_ids[0] if album.asset_ids else None)
+        album.updated_at = now()
+    return Reply(200, dumps({"success": True} if added else {"success": False, "error": "duplicate"}))
+
+
 def routes(mode: Mode) -> list[Route]:
+    many = [Route("PUT", "/albums/assets", "albumAsset.create", _add_to_many)] if mode.version >= (2, 0, 0) else []
     return [
+        *many,
         Route("GET", "/albums", "album.read", _list),
         Route("POST", "/albums", "album.create", _create),
         Route("GET", "/albums/{id}", "album.read", _get),
