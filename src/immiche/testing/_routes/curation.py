@@ -125,13 +125,15 @@ def _update_all(api: Api, request: ApiRequest, auth: Auth | None, params: dict[s
     if invalid is not None:
         return invalid
     results: list[dict[str, object]] = []
+    applied: list[tuple[str, dict[str, object]]] = []
     for person_id, changes in planned:
         person = owned(api, auth, person_id) if isinstance(person_id, str) and UUID_V4.match(person_id) else None
         if person is None:
             results.append({"id": person_id, "success": False, "error": "unknown"})
             continue
-        api.state.update_people([(person.id, changes)])
+        applied.append((person.id, changes))
         results.append({"id": person_id, "success": True})
+    api.state.update_people(applied)  # in order (the same id twice: the last wins), one re-sort
     return Reply(200, dumps(results))
 
 
