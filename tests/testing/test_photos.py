@@ -202,6 +202,11 @@ def test_asset_permissions(any_server: FakeImmichServer) -> None:
         assert api.post("/search/metadata", json={}).status_code == 403
 
 
+def test_too_small_an_original_is_refused() -> None:
+    with pytest.raises(ValueError, match="asset_size must be at least"):
+        FakeImmichServer(asset_size=100)
+
+
 def test_configurable_original_size(server_factory: ServerFactory) -> None:
     server = server_factory(asset_size=300_000, people=3)
     asset = server.assets[0]

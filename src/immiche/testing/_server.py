@@ -20,6 +20,8 @@ from immiche.testing._state import ImmichState
 
 __all__ = ["FakeImmichServer"]
 
+_SMALLEST_ORIGINAL = 16_384  # larger than any unpadded fake JPEG
+
 
 def _base_path(value: str) -> str:
     stripped = value.strip("/")
@@ -92,6 +94,8 @@ class FakeImmichServer:
             raise ValueError("max_page_size must be at least 1")
         if latency < 0:
             raise ValueError("latency must not be negative")
+        if asset_size is not None and asset_size < _SMALLEST_ORIGINAL:
+            raise ValueError(f"asset_size must be at least {_SMALLEST_ORIGINAL} bytes (a whole JPEG)")
         if isinstance(people, int) and people < 0:
             raise ValueError("people must be a count, a list of FakePerson, or None")
         self._mode = mode
