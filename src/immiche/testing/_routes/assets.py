@@ -18,8 +18,7 @@ from immiche.testing._jpeg import Thumbnail
 from immiche.testing._media import IMAGE_HEIGHT, IMAGE_WIDTH, FakeAsset
 from immiche.testing._models import FakeUser
 from immiche.testing._modes import Mode
-from immiche.testing._routes.people import _not_modified
-from immiche.testing._routing import ApiRequest, Reply, Route, caller, etag_matches, http_date
+from immiche.testing._routing import ApiRequest, Reply, Route, caller, etag_matches, http_date, not_modified
 from immiche.testing._state import Auth, iso_millis, pg_time
 from immiche.testing._validation import check_uuid
 
@@ -228,7 +227,7 @@ def _file(
         ("Last-Modified", http_date(seconds)),
         ("ETag", etag),
     ]
-    if _not_modified(request.headers, etag, seconds):
+    if not_modified(request.headers, etag, seconds):
         return Reply(304, b"", content_type=None, headers=headers)
     wanted = request.headers.get("range")
     if_range = request.headers.get("if-range")
