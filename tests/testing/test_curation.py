@@ -255,3 +255,17 @@ def test_patch_person_exists_from_v3_1() -> None:
     for version, status in (("3.0.0", 404), ("3.1.0", 200)):
         with FakeImmichServer(version=version) as server, client_for(server) as api:
             assert api.patch(f"/people/{_by_name(server, 'Bob')}", json={"name": "B"}).status_code == status
+
+
+def test_a_person_left_without_faces_still_exists_and_can_be_merged(server_v2: FakeImmichServer) -> None:
+    zoe, bob = _by_name(server_v2, "Zoë Lefèvre"), _by_name(server_v2, "Bob")
+    with client_for(server_v2) as api:
+        for face in server_v2.faces_of(zoe):
+            assert api.put(f"/faces/{bob}", json={"id": face.id}).status_code == 200
+        emptied = api.get(f"/people/{zoe}").json()
+        assert emptied["thumbnailPath"] != "" and api.get(f"/people/{zoe}/statistics").json() == {"assets": 0}
+        assert zoe not in [p["id"] for p in api.get("/people", params={"withHidden": "true"}).json()["people"]]
+        created = api.post("/people", json={"name": "Empty"}).json()
+        merged = api.post(f"/people/{created['id']}/merge", json={"ids": [zoe]})
+        assert merged.json() == [{"id": zoe, "success": True}]
+        assert api.get(f"/people/{created['id']}").json()["thumbnailPath"] != ""

@@ -53,7 +53,8 @@ def evolve(person: FakePerson, **changes: object) -> FakePerson:
     their thumbnail (as Immich does), which a new ``FakePerson`` may not have."""
     faces = changes.pop("face_count", person.face_count)
     assert isinstance(faces, int)
-    updated = replace(person, face_count=max(faces, 1) if person.has_thumbnail else faces, **changes)  # type: ignore[arg-type]
+    thumbnail = changes.get("has_thumbnail", person.has_thumbnail)
+    updated = replace(person, face_count=max(faces, 1) if thumbnail else faces, **changes)  # type: ignore[arg-type]
     object.__setattr__(updated, "face_count", faces)
     return updated
 
