@@ -215,7 +215,7 @@ def test_configurable_original_size(server_factory: ServerFactory) -> None:
     assert len(body) == 300_000 == asset.file_size and body[:2] == b"\xff\xd8" and body[-2:] == b"\xff\xd9"
 
 
-@pytest.mark.parametrize("version", ["2.4.1", "3.1.0", "3.2.2"])
+@pytest.mark.parametrize("version", ["1.132.3", "2.4.1", "3.1.0", "3.2.2"])
 def test_albums_lifecycle(server_factory: ServerFactory, version: str) -> None:
     server = server_factory(version=version)
     v2 = server.dialect == "v2"
