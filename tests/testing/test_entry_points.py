@@ -18,6 +18,9 @@ def test_exported_names() -> None:
     assert immiche.testing.__all__ == sorted(immiche.testing.__all__)
     assert set(immiche.testing.__all__) == {
         "CredentialKind",
+        "FakeAlbum",
+        "FakeAsset",
+        "FakeFace",
         "FakeImmichServer",
         "FakePerson",
         "FakeUser",
@@ -46,7 +49,7 @@ def test_command_line_serves_until_sigterm() -> None:
         url = banner[0].split(" at ")[1].strip()
         assert url.startswith("http://127.0.0.1:") and url.endswith("/photos")
         keys = dict(line.strip().removeprefix("API key (").split("): ") for line in banner if "API key (" in line)
-        assert set(keys) == {"all", "person.read", "none"}
+        assert set(keys) == {"all", "person.read", "asset.read", "none"}
         assert "admin@example.com / fake-immich-password" in "".join(banner)
         answer = http.get(f"{url}/api/people", headers={"x-api-key": keys["all"]})
         assert answer.json()["total"] == 25

@@ -15,12 +15,16 @@ shell: ``python -m immiche.testing --port 2283``.
 """
 
 from immiche.testing._faults import Fault, FaultKind, Faults
+from immiche.testing._media import FakeAlbum, FakeAsset, FakeFace
 from immiche.testing._models import CredentialKind, FakePerson, FakeUser, RecordedRequest, RecordedResponse
 from immiche.testing._modes import Mode
 from immiche.testing._server import FakeImmichServer
 
 __all__ = [
     "CredentialKind",
+    "FakeAlbum",
+    "FakeAsset",
+    "FakeFace",
     "FakeImmichServer",
     "FakePerson",
     "FakeUser",

@@ -31,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--base-path", default="", help="serve under a sub-path, e.g. /photos")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
     parser.add_argument("--seed", type=int, default=0, help="seed for ids, people and thumbnails")
+    parser.add_argument("--asset-size", type=int, default=None, help="exact size in bytes of every photo's original")
     return parser
 
 
@@ -50,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             people=args.people,
             seed=args.seed,
             latency=args.latency,
+            asset_size=args.asset_size,
             base_path=args.base_path,
             host=args.host,
             port=args.port,
@@ -65,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"  login:     {user.email} / {user.password}",
             *(f"  API key ({name}): {key}" for name, key in server.api_keys.items()),
             f"  people:    {len(server.people)} listed",
+            f"  photos:    {len(server.assets)} assets, {len(server.albums)} album(s)",
             "Press Ctrl-C to stop.",
         ]
         print("\n".join(lines), flush=True)

@@ -9,6 +9,8 @@ endpoint's own errors.
 
 from __future__ import annotations
 
+import threading
+
 from immiche.testing._errors import Issue, Version, dumps, error_body, validation_body
 from immiche.testing._models import FakePerson
 from immiche.testing._modes import Mode
@@ -42,6 +44,7 @@ class Api:
         self.version_json = version_body(mode, server_version)
         self.about_json = about_body(mode, server_version)
         self._routes: list[Route] = all_routes(mode)
+        self._lock = threading.Lock()  # one handler at a time: they read and change shared state
 
     @property
     def dialect(self) -> Version:
@@ -73,7 +76,8 @@ class Api:
             elif route.permission != ANY and not auth.allows(route.permission):
                 reply = self.error(request, 403, f"Missing required permission: {route.permission}")
             else:
-                reply = route.handler(self, request, auth, params)
+                with self._lock:
+                    reply = route.handler(self, request, auth, params)
         reply.template = route.template
         return reply
 

@@ -40,12 +40,14 @@ class Issue:
         v2: class-validator's messages for it, in the order v2 lists them.
         code: the zod issue code (v3).
         message: the zod message (v3).
+        path: the zod path when it is not just ``[field]`` (``("people", 1, "id")``).
     """
 
     field: str
     v2: tuple[str, ...]
     code: str
     message: str
+    path: tuple[str | int, ...] = ()
 
 
 def dumps(value: Any) -> bytes:
@@ -89,7 +91,10 @@ def validation_body(version: Version, issues: list[Issue], correlation_id: str) 
     if version == "v3":
         return {
             "message": "Validation failed",
-            "errors": [{"code": issue.code, "path": [issue.field], "message": issue.message} for issue in issues],
+            "errors": [
+                {"code": issue.code, "path": list(issue.path) or [issue.field], "message": issue.message}
+                for issue in issues
+            ],
         }
     messages = [message for issue in issues for message in issue.v2]
     return {"message": messages, "error": "Bad Request", "statusCode": 400, "correlationId": correlation_id}

@@ -29,6 +29,7 @@ __all__ = [
     "etag_matches",
     "find_credential",
     "http_date",
+    "not_modified",
     "single",
 ]
 
@@ -176,3 +177,18 @@ def single(values: list[str] | None) -> str | list[str] | None:
     if values is None:
         return None
     return values[0] if len(values) == 1 else values
+
+
+def not_modified(headers: Mapping[str, str], etag: str, modified: int) -> bool:
+    """Express's freshness check: If-None-Match wins over If-Modified-Since."""
+    if_none_match = headers.get("if-none-match")
+    if if_none_match is not None:
+        return etag_matches(if_none_match, etag)
+    since = headers.get("if-modified-since")
+    if since:
+        try:
+            parsed = email.utils.parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+        return parsed.timestamp() >= modified
+    return False

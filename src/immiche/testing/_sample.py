@@ -7,9 +7,10 @@ import random
 import uuid
 from typing import Any
 
+from immiche.testing._media import FakeAlbum, Media
 from immiche.testing._models import FakePerson, FakeUser
 
-__all__ = ["generated_people", "other_people", "sample_people", "sample_users"]
+__all__ = ["generated_people", "other_people", "sample_album", "sample_people", "sample_users"]
 
 _EPOCH = datetime.datetime(2026, 1, 15, 9, 30, tzinfo=datetime.timezone.utc)
 _COLORS = ("#e91e63", "#2196f3", "#4caf50", "#9c27b0", "#ff9800", "#795548", "#00bcd4", "#f44336")
@@ -115,3 +116,20 @@ def generated_people(count: int, seed: int, owner: str) -> list[FakePerson]:
             )
         )
     return people
+
+
+def sample_album(media: Media, owner: str, people: list[FakePerson]) -> FakeAlbum:
+    """The sample album "Family": the photos of Ann (the first sample person), oldest first."""
+    photos = sorted(media.person_assets(people[0].id), key=lambda a: media.assets[a].file_created_at)
+    album = FakeAlbum(
+        media.new_id(),
+        owner,
+        "Family",
+        _EPOCH,
+        _EPOCH,
+        description="Every photo of Ann",
+        asset_ids=photos,
+        thumbnail_id=photos[0] if photos else None,
+    )
+    media.albums[album.id] = album
+    return album

@@ -12,12 +12,15 @@ from immiche.testing._api import Api
 from immiche.testing._errors import Version
 from immiche.testing._faults import Faults
 from immiche.testing._http import FakeHTTPServer, Site
+from immiche.testing._media import FakeAlbum, FakeAsset, FakeFace
 from immiche.testing._models import FakePerson, FakeUser, RecordedRequest, RecordedResponse
 from immiche.testing._modes import GENERATIONS, Mode
-from immiche.testing._sample import generated_people, other_people, sample_people, sample_users
+from immiche.testing._sample import generated_people, other_people, sample_album, sample_people, sample_users
 from immiche.testing._state import ImmichState
 
 __all__ = ["FakeImmichServer"]
+
+_SMALLEST_ORIGINAL = 16_384  # larger than any unpadded fake JPEG
 
 
 def _base_path(value: str) -> str:
@@ -30,9 +33,10 @@ def _base_path(value: str) -> str:
 class FakeImmichServer:
     """A stateful fake Immich server on 127.0.0.1, for tests and demos.
 
-    It behaves like a real Immich server of one release for discovery, login, users/me and the
-    people endpoints (listing, search, one person, thumbnails, merge), and can inject latency and
-    faults. Standard library only; one thread per connection, keep-alive.
+    It behaves like a real Immich server of one release for discovery, login, users/me, the
+    people endpoints (listing, search, one person, thumbnails, statistics, edits, bulk edits,
+    create, delete, merge, face reassignment), faces, a person's photos (search/metadata), asset
+    files (ETag, Range, 304) and albums, and can inject latency and faults. Standard library only; one thread per connection, keep-alive.
 
     Args:
         version: the Immich release to imitate, one of :attr:`GENERATIONS` (``"1.132.3"``,
@@ -53,6 +57,8 @@ class FakeImmichServer:
         host: the address to listen on.
         port: the port; ``0`` picks a free one.
         record_responses: keep every JSON answer in :attr:`responses` (for contract checks).
+        asset_size: the exact size in bytes of every asset's original (a valid JPEG, padded);
+            ``None``: varied sizes of 24 to 64 kB.
 
     Example::
 
@@ -81,12 +87,15 @@ class FakeImmichServer:
         host: str = "127.0.0.1",
         port: int = 0,
         record_responses: bool = False,
+        asset_size: int | None = None,
     ) -> None:
         mode = Mode.parse(version)
         if max_page_size < 1:
             raise ValueError("max_page_size must be at least 1")
         if latency < 0:
             raise ValueError("latency must not be negative")
+        if asset_size is not None and asset_size < _SMALLEST_ORIGINAL:
+            raise ValueError(f"asset_size must be at least {_SMALLEST_ORIGINAL} bytes (a whole JPEG)")
         if isinstance(people, int) and people < 0:
             raise ValueError("people must be a count, a list of FakePerson, or None")
         self._mode = mode
@@ -105,7 +114,10 @@ class FakeImmichServer:
             seed=seed,
             thumbnail_size=thumbnail_size,
             person_sharing=mode.person_sharing,
+            asset_size=asset_size,
         )
+        if people is None:
+            sample_album(self._state.media, main.id, mine)
         api = Api(self._state, mode, server_version or mode.version, max_page_size=max_page_size)
         self._site = Site(api, _base_path(base_path), Faults(), latency, record_responses)
         self._httpd: FakeHTTPServer | None = None
@@ -204,7 +216,8 @@ class FakeImmichServer:
 
     @property
     def api_keys(self) -> dict[str, str]:
-        """The main user's API keys by permission: ``all``, ``person.read`` and ``none`` (no permission)."""
+        """The main user's API keys by permission: ``all``, ``person.read``, ``asset.read`` and ``none``
+        (no permission)."""
         return dict(self._state.api_keys)
 
     @property
@@ -247,6 +260,30 @@ class FakeImmichServer:
         if not person.has_thumbnail:
             raise KeyError(f"person {person_id} has no thumbnail")
         return self._state.thumbnail(person).to_bytes()
+
+    # -- photos ----------------------------------------------------------------------------
+
+    @property
+    def assets(self) -> list[FakeAsset]:
+        """Every asset of every user (each person's faces sit on them), in creation order."""
+        return list(self._state.media.assets.values())
+
+    def faces_of(self, person_id: str) -> list[FakeFace]:
+        """The person's live faces."""
+        return self._state.media.faces_of_person(person_id)
+
+    def asset_people(self, asset_id: str) -> list[str]:
+        """The ids of the people on an asset."""
+        return self._state.media.people_of_asset(asset_id)
+
+    @property
+    def albums(self) -> list[FakeAlbum]:
+        """Every album of every user."""
+        return list(self._state.media.albums.values())
+
+    def original(self, asset_id: str) -> bytes:
+        """The exact bytes ``GET /assets/{id}/original`` serves. Raises ``KeyError``."""
+        return self._state.original(self._state.media.assets[asset_id]).to_bytes()
 
     # -- what happened ---------------------------------------------------------------------
 

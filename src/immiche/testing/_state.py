@@ -15,9 +15,10 @@ from dataclasses import dataclass, replace
 
 from immiche.testing._errors import dumps
 from immiche.testing._jpeg import Thumbnail, person_thumbnail
+from immiche.testing._media import FakeAsset, Media
 from immiche.testing._models import CredentialKind, FakePerson, FakeUser
 
-__all__ = ["MIN_FACES", "Auth", "Credential", "ImmichState", "iso_millis"]
+__all__ = ["MIN_FACES", "Auth", "Credential", "ImmichState", "iso_millis", "pg_time"]
 
 #: Immich's default ``machineLearning.facialRecognition.minFaces``: unnamed people need this many
 #: faces to be listed by ``GET /people``.
@@ -27,6 +28,7 @@ MIN_FACES = 3
 KEY_PERMISSIONS: dict[str, frozenset[str]] = {
     "all": frozenset({"all"}),
     "person.read": frozenset({"person.read"}),
+    "asset.read": frozenset({"asset.read"}),
     "none": frozenset(),
 }
 
@@ -35,6 +37,26 @@ def iso_millis(moment: datetime.datetime) -> str:
     """``2026-01-15T09:30:00.123Z``, the way Immich serialises dates."""
     utc = moment.astimezone(datetime.timezone.utc)
     return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+
+
+def pg_time(moment: datetime.datetime) -> str:
+    """``2026-11-30T18:15:43.477248+00:00``: how Postgres dates appear inside embedded people."""
+    return moment.astimezone(datetime.timezone.utc).isoformat()
+
+
+def now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def evolve(person: FakePerson, **changes: object) -> FakePerson:
+    """``replace`` that allows what only happens later in life: a person left with no faces keeps
+    their thumbnail (as Immich does), which a new ``FakePerson`` may not have."""
+    faces = changes.pop("face_count", person.face_count)
+    assert isinstance(faces, int)
+    thumbnail = changes.get("has_thumbnail", person.has_thumbnail)
+    updated = replace(person, face_count=max(faces, 1) if thumbnail else faces, **changes)  # type: ignore[arg-type]
+    object.__setattr__(updated, "face_count", faces)
+    return updated
 
 
 @dataclass(frozen=True)
@@ -95,6 +117,7 @@ class ImmichState:
         seed: int,
         thumbnail_size: int | None,
         person_sharing: bool = False,
+        asset_size: int | None = None,
     ) -> None:
         self.users = list(users)
         self.main_user = self.users[0]
@@ -111,6 +134,10 @@ class ImmichState:
         for person in self.people.values():
             if person.owner not in owners:
                 raise ValueError(f"person {person.id} belongs to an unknown user {person.owner!r}")
+        self._initial_people = list(self.people.values())
+        self._asset_size = asset_size
+        self._media: Media | None = None
+        self._media_lock = threading.Lock()
         self._libraries: dict[str, _Library] = {}
         for user in self.users:
             self._rebuild(user.id)
@@ -124,6 +151,18 @@ class ImmichState:
 
     # -- people ----------------------------------------------------------------------------
 
+    @property
+    def media(self) -> Media:
+        """Assets, faces and albums: generated on first use (from the people given at start-up),
+        so that servers that never show a photo do not pay for tens of thousands of faces."""
+        media = self._media
+        if media is None:
+            with self._media_lock:
+                if self._media is None:
+                    self._media = Media.generate(self._initial_people, self._seed, self._asset_size)
+                media = self._media
+        return media
+
     def library(self, user: FakeUser) -> _Library:
         return self._libraries[user.id]
 
@@ -133,16 +172,22 @@ class ImmichState:
     def merge(self, target_id: str, source_id: str) -> FakePerson:
         """Merge one person into another of the same owner; returns the new target.
 
-        The source's faces move to the target, which keeps its name and birth date and takes the
-        source's when it has none (as Immich does); the source is gone afterwards.
+        The source's faces move to the target (keeping their ids). The target keeps its name and
+        birth date and takes the source's birth date when it has none; an unnamed target takes
+        the source's name and birth date (as recorded on v2.4.1). The source is gone afterwards.
         """
         with self._lock:
             target, source = self.people[target_id], self.people.pop(source_id)
-            merged = replace(
+            self.media.move_all(source_id, target_id)
+            if target.name:
+                name, birth = target.name, target.birth_date or source.birth_date
+            else:
+                name, birth = source.name, source.birth_date or target.birth_date
+            merged = evolve(
                 target,
-                name=target.name or source.name,
-                birth_date=target.birth_date or source.birth_date,
-                face_count=target.face_count + source.face_count,
+                name=name,
+                birth_date=birth,
+                face_count=self.media.face_count(target_id),
                 has_thumbnail=target.has_thumbnail or source.has_thumbnail,
             )
             self.people[target_id] = merged
@@ -150,6 +195,57 @@ class ImmichState:
             self._json.pop(source_id, None)
             self._rebuild(str(target.owner))
             return merged
+
+    def update_people(self, changes: Sequence[tuple[str, dict[str, object]]]) -> list[FakePerson]:
+        """Apply field changes (``FakePerson`` field names) in order; ``updatedAt`` moves on."""
+        updated = []
+        with self._lock:
+            owners = set()
+            for person_id, fields in changes:
+                person = evolve(self.people[person_id], updated_at=now(), **fields)
+                self.people[person_id] = person
+                self._json.pop(person_id, None)
+                owners.add(str(person.owner))
+                updated.append(person)
+            for owner in owners:
+                self._rebuild(owner)
+        return updated
+
+    def create_person(self, owner: str, fields: dict[str, object]) -> FakePerson:
+        blank = FakePerson(id=self.media.new_id(), owner=owner, updated_at=now(), face_count=0, has_thumbnail=False)
+        person = evolve(blank, **fields)
+        with self._lock:
+            self.people[person.id] = person
+            self._rebuild(owner)
+        return person
+
+    def delete_people(self, person_ids: Sequence[str]) -> None:
+        """Delete people; their faces stay on the assets, without a person."""
+        with self._lock:
+            owners = set()
+            for person_id in person_ids:
+                person = self.people.pop(person_id, None)
+                if person is None:
+                    continue
+                self.media.orphan(person_id)
+                self._json.pop(person_id, None)
+                owners.add(str(person.owner))
+            for owner in owners:
+                self._rebuild(owner)
+
+    def recount(self, person_ids: Iterable[str | None]) -> None:
+        """Bring ``face_count`` back in line with the faces, after faces moved or went away."""
+        with self._lock:
+            owners = set()
+            for person_id in set(person_ids):
+                person = self.people.get(person_id) if person_id else None
+                if person is None:
+                    continue
+                self.people[person.id] = evolve(person, face_count=self.media.face_count(person.id))
+                self._json.pop(person.id, None)
+                owners.add(str(person.owner))
+            for owner in owners:
+                self._rebuild(owner)
 
     def person_json(self, person: FakePerson) -> bytes:
         """The person's ``PersonResponseDto``, serialised once."""
@@ -183,6 +279,14 @@ class ImmichState:
 
     def thumbnail(self, person: FakePerson) -> Thumbnail:
         return person_thumbnail(self._seed, person.id, self._thumbnail_size)
+
+    def original(self, asset: FakeAsset) -> Thumbnail:
+        """An asset's original: a real JPEG of exactly ``asset.file_size`` bytes."""
+        return person_thumbnail(self._seed, asset.id, asset.file_size)
+
+    def preview(self, asset: FakeAsset) -> Thumbnail:
+        """An asset's preview and thumbnail: the unpadded JPEG."""
+        return person_thumbnail(self._seed + 1, asset.id)
 
     @staticmethod
     def similarity_order(people: Sequence[FakePerson], anchor: str) -> list[FakePerson]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import email.utils
 import json
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from immiche.testing._errors import Issue, dumps
 from immiche.testing._models import UUID_V4, FakePerson
 from immiche.testing._modes import Mode
-from immiche.testing._routing import ApiRequest, Reply, Route, caller, etag_matches, http_date, single
+from immiche.testing._routing import ApiRequest, Reply, Route, caller, http_date, not_modified, single
 from immiche.testing._search import search_v2, search_v3
 from immiche.testing._state import Auth
 from immiche.testing._validation import check_boolean, check_integer, check_search_name, check_uuid
@@ -97,7 +95,7 @@ def _statistics(api: Api, request: ApiRequest, auth: Auth | None, params: dict[s
     person = api.owned_person(request, caller(auth), params["id"])
     if isinstance(person, Reply):
         return person
-    return Reply(200, dumps({"assets": person.face_count}))  # one face per asset
+    return Reply(200, dumps({"assets": len(api.state.media.person_assets(person.id))}))  # distinct assets
 
 
 def _thumbnail(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
@@ -116,7 +114,7 @@ def _thumbnail(api: Api, request: ApiRequest, auth: Auth | None, params: dict[st
         ("Last-Modified", http_date(int(modified))),
         ("ETag", etag),
     ]
-    if _not_modified(request.headers, etag, int(modified)):
+    if not_modified(request.headers, etag, int(modified)):
         return Reply(304, b"", content_type=None, headers=headers)
     return Reply(200, thumbnail, content_type="image/jpeg", headers=headers)
 
@@ -150,13 +148,14 @@ def _merge_ids(api: Api, request: ApiRequest) -> list[str] | Reply:
     if not isinstance(ids, list):
         issue = Issue(
             "ids",
-            ("each value in ids must be a UUID", "ids must be an array"),
+            ("each value in ids must be a UUID", "ids should not be empty", "ids must be an array"),
             "invalid_type",
             "Invalid input: expected array, received undefined",
         )
         return api.invalid(request, [issue]) or api.error(request, 400, "Bad Request")
     if not all(isinstance(item, str) and UUID_V4.match(item) for item in ids):
-        issue = Issue("ids", ("each value in ids must be a UUID",), "invalid_format", "Invalid UUID")
+        index = next(i for i, item in enumerate(ids) if not (isinstance(item, str) and UUID_V4.match(item)))
+        issue = Issue("ids", ("each value in ids must be a UUID",), "invalid_format", "Invalid UUID", ("ids", index))
         return api.invalid(request, [issue]) or api.error(request, 400, "Bad Request")
     return [str(item) for item in ids]
 
@@ -204,21 +203,6 @@ def _merge(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, s
     if target is None or target.owner != auth.user.id:
         return api.error(request, 400, "Not found or no person.update access")
     return Reply(200, _merge_results(api, auth, target, ids[1:]))
-
-
-def _not_modified(headers: Mapping[str, str], etag: str, modified: int) -> bool:
-    """Express's freshness check: If-None-Match wins over If-Modified-Since."""
-    if_none_match = headers.get("if-none-match")
-    if if_none_match is not None:
-        return etag_matches(if_none_match, etag)
-    since = headers.get("if-modified-since")
-    if since:
-        try:
-            parsed = email.utils.parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            return False
-        return parsed.timestamp() >= modified
-    return False
 
 
 def routes(mode: Mode) -> list[Route]:
