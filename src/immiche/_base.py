@@ -1,4 +1,4 @@
-"""What ``Client`` and ``AsyncClient`` share without any I/O: options, credential, pool and core."""
+"""What ``Client`` and ``AsyncClient`` share without any I/O: options, credential, pool and engine."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from immiche import _contract
 from immiche._config import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_RETRIES, RetryPolicy, Timeout
-from immiche._core import Core
+from immiche._engine.discovery import warn_if_untested
+from immiche._engine.engine import Engine
 from immiche._http import httpx, remember_secret
 from immiche._url import parse_server_url
 from immiche.errors import InvalidArgumentError
@@ -96,7 +97,7 @@ def _ssl_verify(
 
 
 class BaseClient(Generic[HttpT]):
-    """Configuration, credential and the core; no I/O."""
+    """Configuration, credential and the engine; no I/O."""
 
     _http: HttpT
 
@@ -147,7 +148,7 @@ class BaseClient(Generic[HttpT]):
         secrets = (self._credential.reveal(),) if self._credential.reveal() else ()
         for secret in secrets:
             remember_secret(secret)
-        self._core = Core(
+        self._engine = Engine(
             server=server,
             retry=RetryPolicy.coerce(retries),
             max_bytes=max_response_bytes,
@@ -246,7 +247,7 @@ class BaseClient(Generic[HttpT]):
     @property
     def base_url(self) -> str:
         """The server URL as normalised (no trailing slash, no ``/api``)."""
-        return self._core.server.base
+        return self._engine.server.base
 
     @property
     def credential_kind(self) -> str:
@@ -295,7 +296,7 @@ class BaseClient(Generic[HttpT]):
         self._api_root, self._server_version = root, version
         if self._credential_kind != _NONE:
             self._low_level = self._authenticated(root)
-            self._core.warn_if_untested(version, immich_client.IMMICH_VERSION)
+            warn_if_untested(self._engine, version, immich_client.IMMICH_VERSION)
 
     def _info(self) -> ServerInfo:
         assert self._api_root is not None
@@ -307,7 +308,7 @@ class BaseClient(Generic[HttpT]):
         """Mask ``secret`` (a login's password) in this client's errors and in debug logs."""
         if isinstance(secret, str) and secret:
             remember_secret(secret)
-            self._core.secrets = (*self._core.secrets, secret)
+            self._engine.secrets = (*self._engine.secrets, secret)
 
     def _check_open(self) -> None:
         if self._closed:

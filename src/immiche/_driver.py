@@ -1,7 +1,8 @@
 """What the sync and async drivers share: reading one answer, and the bookkeeping of bulk downloads.
 
 :class:`Receiver` takes one response body. Only a 200 answer for a sink whose first bytes look
-like an image (:func:`immiche._core.looks_like_image`) streams atomically into that file, up to
+like what its operation's sink accepts (:class:`immiche._engine.downloads.SinkRule`: images for
+thumbnails) streams atomically into that file, up to
 the download cap; anything else is read into memory up to ``max_response_bytes``. Reading stops
 when the request's overall deadline passes, or when the bulk download it belongs to is cancelled.
 The drivers differ only in how they iterate the body.
@@ -18,17 +19,17 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from immiche._atomic import Interrupted, TempScope, current_scope, open_atomic, temp_scope
-from immiche._core import IMAGE_SNIFF_BYTES, Outcome, Reply, Send, is_image_answer, looks_like_image
+from immiche._engine.downloads import IMAGE_SNIFF_BYTES, IMAGES, PlanEntry
+from immiche._engine.effects import Outcome, Reply, Send
+from immiche._engine.transport import deadline_passed
 from immiche._http import httpx
-from immiche._transport import deadline_passed
 from immiche.errors import ImmichError, OutputFileError
-from immiche.people import BulkDownloadResult, ThumbnailDownload
+from immiche.people import BulkDownloadResult, DownloadResult
 
 __all__ = ["BulkRun", "ProgressCallback", "Receiver", "run_in_threads", "send_args"]
 
-ProgressCallback = Callable[[ThumbnailDownload, int, int], None]
-"""``on_progress(item, done, total)``, called once per thumbnail as it finishes."""
-PlanEntry = tuple[str, "Path | None", "ImmichError | None"]
+ProgressCallback = Callable[[DownloadResult, int, int], None]
+"""``on_progress(item, done, total)``, called once per item (thumbnail) as it finishes."""
 
 CANCEL_GRACE = 1.0
 """Seconds an interrupted bulk download waits for its worker threads before it raises."""
@@ -40,7 +41,8 @@ class Receiver:
     def __init__(self, effect: Send, response: httpx.Response) -> None:
         self._effect = effect
         self._response = response
-        candidate = effect.sink is not None and response.status_code == 200 and is_image_answer(response.headers)
+        self._rule = effect.accept or IMAGES
+        candidate = effect.sink is not None and response.status_code == 200 and self._rule.may_accept(response.headers)
         self._decided = not candidate  # whether it is known yet where the bytes go
         self._files = contextlib.ExitStack()
         self._file: BinaryIO | None = None
@@ -79,7 +81,7 @@ class Receiver:
     def _decide(self) -> None:
         self._decided = True
         head = b"".join(self._chunks)
-        if self._effect.sink is not None and looks_like_image(self._response.headers, head[:IMAGE_SNIFF_BYTES]):
+        if self._effect.sink is not None and self._rule.accepts(self._response.headers, head[:IMAGE_SNIFF_BYTES]):
             self._chunks.clear()
             if self._size > self._effect.sink_max_bytes:
                 self._too_large = True
@@ -134,13 +136,13 @@ class BulkRun:
     """
 
     def __init__(self, size: int, on_progress: ProgressCallback | None) -> None:
-        self.items: list[ThumbnailDownload | None] = [None] * size
+        self.items: list[DownloadResult | None] = [None] * size
         self._on_progress = on_progress
         self._done = 0
         self._lock = threading.Lock()
         self.stopped = False
 
-    def record(self, index: int, item: ThumbnailDownload) -> None:
+    def record(self, index: int, item: DownloadResult) -> None:
         with self._lock:
             if self.stopped:
                 return

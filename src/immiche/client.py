@@ -1,14 +1,17 @@
 """``Client`` and ``AsyncClient``: the people, person and thumbnail API of an Immich server.
 
-Both are thin drivers of one I/O-free core (:mod:`immiche._core`): they send requests, sleep
-between retries and stream bodies; every decision (which request, retry or not, which error,
-how to parse) is taken once, in the core, for both.
+Both are thin drivers of one I/O-free engine (:mod:`immiche._engine`) and the operations of
+:mod:`immiche._ops`: they send requests, sleep between retries and stream bodies; every decision
+(which request, retry or not, which error, how to parse, when a listing ends) is taken once, in
+the operations, for both. Each driver has two loops: :meth:`Client._run` runs an operation to its
+value, :meth:`Client._iterate` yields the items of a listing page by page.
 
-Example:
-    >>> import immiche
-    >>> with immiche.Client("https://photos.example.com", api_key="...") as client:  # doctest: +SKIP
-    ...     people = client.fetch_people()
-    ...     print(people.total, [p.name for p in people.people])
+Example::
+
+    import immiche
+    with immiche.Client("https://photos.example.com", api_key="...") as client:
+        people = client.fetch_people()
+        print(people.total, [p.name for p in people.people])
 """
 
 from __future__ import annotations
@@ -16,29 +19,26 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from immiche._base import ApiT, BaseClient
 from immiche._capabilities import ServerCapabilities
 from immiche._config import PAGE_SIZE
-from immiche._core import (
-    Emit,
-    Outcome,
-    Send,
-    Sleep,
-    Steps,
-    download_outcome,
-    plan_bulk,
-)
 from immiche._driver import BulkRun, ProgressCallback, Receiver, run_in_threads, send_args
+from immiche._engine.discovery import discover
+from immiche._engine.downloads import download_outcome, plan_bulk
+from immiche._engine.effects import Emit, Outcome, Send, Sleep, Steps
 from immiche._http import httpx
+from immiche._ops import people as people_ops
+from immiche._ops import server as server_ops
+from immiche._ops import workflows
 from immiche._pool import async_pool_client, pool_client
 from immiche.errors import (
     ImmichError,
 )
-from immiche.people import BulkDownloadResult, PeopleResponse, Person, ThumbnailDownload
+from immiche.people import BulkDownloadResult, DownloadResult, PeopleResponse, Person
 from immiche.server import LoginResult, ServerInfo, ServerVersion, User
 
 if TYPE_CHECKING:
@@ -126,9 +126,27 @@ class Client(BaseClient[httpx.Client]):
             except StopIteration as stop:
                 return stop.value  # type: ignore[no-any-return]
             except ImmichError as err:
-                raise self._core.scrub(err) from err.__cause__
-            assert not isinstance(effect, Emit)
+                raise self._engine.scrub(err) from err.__cause__
+            assert not isinstance(effect, Emit), "a listing is iterated, not run"
             outcome = self._perform(effect)
+
+    def _iterate(self, pages: Callable[[AuthenticatedClient], Steps[None]]) -> Iterator[Any]:
+        """Yield the items of every page a listing emits, as they arrive."""
+        self._check_open()
+        steps = pages(self._api())
+        outcome: Outcome = None
+        while True:
+            try:
+                effect = steps.send(outcome)
+            except StopIteration:
+                return
+            except ImmichError as err:
+                raise self._engine.scrub(err) from err.__cause__
+            if isinstance(effect, Emit):
+                yield from effect.value.items
+                outcome = None
+            else:
+                outcome = self._perform(effect)
 
     def connect(self) -> None:
         """Find the API root and check the server version now (otherwise done on first use).
@@ -141,7 +159,7 @@ class Client(BaseClient[httpx.Client]):
         self._check_open()
         with self._connect_lock:
             if self._api_root is None:
-                self._remember(*self._run(self._core.discover(self._public)))
+                self._remember(*self._run(discover(self._engine, self._public)))
 
     def _api(self) -> AuthenticatedClient:
         self._check_open()
@@ -179,11 +197,11 @@ class Client(BaseClient[httpx.Client]):
     def ping(self) -> bool:
         """True when the server answers ``/server/ping``."""
         self.connect()
-        return self._run(self._core.ping(self._public(self.api_root)))
+        return self._run(server_ops.ping(self._engine, self._public(self.api_root)))
 
     def whoami(self) -> User:
         """The user this client's credential belongs to (``GET /users/me``)."""
-        return self._run(self._core.whoami(self._api()))
+        return self._run(server_ops.whoami(self._engine, self._api()))
 
     def fetch_people(self, *, with_hidden: bool = False) -> PeopleResponse:
         """Every person of the library, fetching all pages (1,000 per request).
@@ -192,37 +210,25 @@ class Client(BaseClient[httpx.Client]):
             >>> people = client.fetch_people(with_hidden=True)  # doctest: +SKIP
             >>> people.total, people.visible, people.hidden
         """
-        return self._run(self._core.fetch_people(self._api(), with_hidden=with_hidden))
+        return self._run(workflows.fetch_people(self._engine, self._api(), with_hidden=with_hidden))
 
     def iter_people(self, *, with_hidden: bool = False, page_size: int = PAGE_SIZE) -> Iterator[Person]:
         """Yield people page by page as they arrive, for very large libraries."""
-        self._check_open()
-        steps = self._core.people_pages(self._api(), with_hidden=with_hidden, page_size=page_size)
-        outcome: Outcome = None
-        while True:
-            try:
-                effect = steps.send(outcome)
-            except StopIteration:
-                return
-            except ImmichError as err:
-                raise self._core.scrub(err) from err.__cause__
-            if isinstance(effect, Emit):
-                yield from effect.value[2]
-                outcome = None
-            else:
-                outcome = self._perform(effect)
+        return self._iterate(
+            lambda api: people_ops.people_pages(self._engine, api, with_hidden=with_hidden, page_size=page_size)
+        )
 
     def search_person(self, name: str, *, with_hidden: bool = False) -> list[Person]:
         """People whose name matches ``name`` (how exactly depends on the server version)."""
-        return self._run(self._core.search_person(self._api(), name, with_hidden=with_hidden))
+        return self._run(people_ops.search_person(self._engine, self._api(), name, with_hidden=with_hidden))
 
     def fetch_person(self, person_id: str) -> Person:
         """One person by id. Raises :class:`NotFoundError` for an unknown id."""
-        return self._run(self._core.fetch_person(self._api(), person_id))
+        return self._run(people_ops.fetch_person(self._engine, self._api(), person_id))
 
     def fetch_thumbnail(self, person_id: str) -> bytes:
         """A person's thumbnail JPEG in memory."""
-        return self._run(self._core.fetch_thumbnail(self._api(), person_id))
+        return self._run(people_ops.fetch_thumbnail(self._engine, self._api(), person_id))
 
     def download_thumbnail(self, person_id: str, output_path: str | os.PathLike[str]) -> Path:
         """Stream a person's thumbnail to ``output_path`` atomically; return the path.
@@ -230,7 +236,7 @@ class Client(BaseClient[httpx.Client]):
         Parent directories are created. A failed download leaves no partial file and keeps a
         previous file at that path.
         """
-        return self._run(self._core.download_thumbnail(self._api(), person_id, output_path))
+        return self._run(people_ops.download_thumbnail(self._engine, self._api(), person_id, output_path))
 
     def download_thumbnails(
         self,
@@ -252,7 +258,7 @@ class Client(BaseClient[httpx.Client]):
 
         def one(index: int, person_id: str, path: Path | None, error: ImmichError | None) -> None:
             if error is not None or path is None:
-                run.record(index, ThumbnailDownload(person_id, error=error))
+                run.record(index, DownloadResult(person_id, error=error))
                 return
             failure: BaseException | None = None
             try:
@@ -278,7 +284,7 @@ class Client(BaseClient[httpx.Client]):
         client._keep_out_of_errors(password)
         try:
             client.connect()
-            return client._run(client._core.login(client._public(client.api_root), email, password))
+            return client._run(server_ops.login(client._engine, client._public(client.api_root), email, password))
         finally:
             client.close()
 
@@ -297,7 +303,7 @@ class Client(BaseClient[httpx.Client]):
 
     def logout(self) -> bool:
         """End this login session on the server (with an API key this does nothing server-side)."""
-        return self._run(self._core.logout(self._api()))
+        return self._run(server_ops.logout(self._engine, self._api()))
 
     # ---- lifecycle
 
@@ -376,9 +382,28 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
             except StopIteration as stop:
                 return stop.value  # type: ignore[no-any-return]
             except ImmichError as err:
-                raise self._core.scrub(err) from err.__cause__
-            assert not isinstance(effect, Emit)
+                raise self._engine.scrub(err) from err.__cause__
+            assert not isinstance(effect, Emit), "a listing is iterated, not run"
             outcome = await self._perform(effect)
+
+    async def _iterate(self, pages: Callable[[AuthenticatedClient], Steps[None]]) -> AsyncIterator[Any]:
+        """Yield the items of every page a listing emits, as they arrive."""
+        self._check_open()
+        steps = pages(await self._api())
+        outcome: Outcome = None
+        while True:
+            try:
+                effect = steps.send(outcome)
+            except StopIteration:
+                return
+            except ImmichError as err:
+                raise self._engine.scrub(err) from err.__cause__
+            if isinstance(effect, Emit):
+                for item in effect.value.items:
+                    yield item
+                outcome = None
+            else:
+                outcome = await self._perform(effect)
 
     async def connect(self) -> None:
         """Find the API root and check the server version now (otherwise done on first use)."""
@@ -389,7 +414,7 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
             self._connect_lock = asyncio.Lock()
         async with self._connect_lock:
             if self._api_root is None:
-                self._remember(*await self._run(self._core.discover(self._public)))
+                self._remember(*await self._run(discover(self._engine, self._public)))
 
     async def _api(self) -> AuthenticatedClient:
         self._check_open()
@@ -427,50 +452,37 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
         """True when the server answers ``/server/ping``."""
         await self.connect()
         assert self._api_root is not None
-        return await self._run(self._core.ping(self._public(self._api_root)))
+        return await self._run(server_ops.ping(self._engine, self._public(self._api_root)))
 
     async def whoami(self) -> User:
         """The user this client's credential belongs to."""
-        return await self._run(self._core.whoami(await self._api()))
+        return await self._run(server_ops.whoami(self._engine, await self._api()))
 
     async def fetch_people(self, *, with_hidden: bool = False) -> PeopleResponse:
         """Every person of the library, fetching all pages."""
-        return await self._run(self._core.fetch_people(await self._api(), with_hidden=with_hidden))
+        return await self._run(workflows.fetch_people(self._engine, await self._api(), with_hidden=with_hidden))
 
-    async def iter_people(self, *, with_hidden: bool = False, page_size: int = PAGE_SIZE) -> AsyncIterator[Person]:
+    def iter_people(self, *, with_hidden: bool = False, page_size: int = PAGE_SIZE) -> AsyncIterator[Person]:
         """Yield people page by page as they arrive (``async for``)."""
-        self._check_open()
-        steps = self._core.people_pages(await self._api(), with_hidden=with_hidden, page_size=page_size)
-        outcome: Outcome = None
-        while True:
-            try:
-                effect = steps.send(outcome)
-            except StopIteration:
-                return
-            except ImmichError as err:
-                raise self._core.scrub(err) from err.__cause__
-            if isinstance(effect, Emit):
-                for person in effect.value[2]:
-                    yield person
-                outcome = None
-            else:
-                outcome = await self._perform(effect)
+        return self._iterate(
+            lambda api: people_ops.people_pages(self._engine, api, with_hidden=with_hidden, page_size=page_size)
+        )
 
     async def search_person(self, name: str, *, with_hidden: bool = False) -> list[Person]:
         """People whose name matches ``name``."""
-        return await self._run(self._core.search_person(await self._api(), name, with_hidden=with_hidden))
+        return await self._run(people_ops.search_person(self._engine, await self._api(), name, with_hidden=with_hidden))
 
     async def fetch_person(self, person_id: str) -> Person:
         """One person by id."""
-        return await self._run(self._core.fetch_person(await self._api(), person_id))
+        return await self._run(people_ops.fetch_person(self._engine, await self._api(), person_id))
 
     async def fetch_thumbnail(self, person_id: str) -> bytes:
         """A person's thumbnail JPEG in memory."""
-        return await self._run(self._core.fetch_thumbnail(await self._api(), person_id))
+        return await self._run(people_ops.fetch_thumbnail(self._engine, await self._api(), person_id))
 
     async def download_thumbnail(self, person_id: str, output_path: str | os.PathLike[str]) -> Path:
         """Stream a person's thumbnail to ``output_path`` atomically; return the path."""
-        return await self._run(self._core.download_thumbnail(await self._api(), person_id, output_path))
+        return await self._run(people_ops.download_thumbnail(self._engine, await self._api(), person_id, output_path))
 
     async def download_thumbnails(
         self,
@@ -491,7 +503,7 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
 
         async def one(index: int, person_id: str, path: Path | None, error: ImmichError | None) -> None:
             if error is not None or path is None:
-                run.record(index, ThumbnailDownload(person_id, error=error))
+                run.record(index, DownloadResult(person_id, error=error))
                 return
             failure: BaseException | None = None
             async with limit:
@@ -522,7 +534,9 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
         try:
             await client.connect()
             assert client._api_root is not None
-            return await client._run(client._core.login(client._public(client._api_root), email, password))
+            return await client._run(
+                server_ops.login(client._engine, client._public(client._api_root), email, password)
+            )
         finally:
             await client.aclose()
 
@@ -536,7 +550,7 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
 
     async def logout(self) -> bool:
         """End this login session on the server."""
-        return await self._run(self._core.logout(await self._api()))
+        return await self._run(server_ops.logout(self._engine, await self._api()))
 
     # ---- lifecycle
 
