@@ -14,7 +14,7 @@ from immiche._engine.discovery import warn_if_untested
 from immiche._engine.engine import Engine
 from immiche._http import httpx, remember_secret
 from immiche._url import parse_server_url
-from immiche.errors import InvalidArgumentError
+from immiche.errors import ImmichError, InvalidArgumentError
 from immiche.server import ServerInfo, ServerVersion
 
 if TYPE_CHECKING:
@@ -253,6 +253,35 @@ class BaseClient(Generic[HttpT]):
     def credential_kind(self) -> str:
         """``"api_key"`` or ``"access_token"``."""
         return self._credential_kind
+
+    @property
+    def api_root(self) -> str:
+        """The resolved API root, once connected.
+
+        No property sends a request: before :meth:`connect` (or a first call) this raises
+        :class:`ImmichError`, the same in both clients.
+        """
+        self._check_open()
+        if self._api_root is None:
+            raise self._not_connected()
+        return self._api_root
+
+    @property
+    def low_level(self) -> AuthenticatedClient:
+        """The generated ``immich_client.AuthenticatedClient`` on this client's pool, API root and
+        credential, once connected (see :attr:`api_root`); every endpoint of the spec works with it,
+        e.g. ``immich_client.api.server.get_about_info.sync(client=client.low_level)`` (the
+        endpoints' ``asyncio()`` functions with :class:`AsyncClient`).
+        """
+        self._check_open()
+        if self._low_level is None:
+            raise self._not_connected()
+        return self._low_level
+
+    def _not_connected(self) -> ImmichError:
+        name = type(self).__name__
+        call = "await client.connect()" if name.startswith("Async") else "client.connect()"
+        return ImmichError(f"the {name} is not connected yet", hint=f"call {call} first (or make any call)")
 
     def __repr__(self) -> str:
         return f"<immiche.{type(self).__name__} {self.base_url!r} credential={self._credential_kind}>"

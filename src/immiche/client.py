@@ -166,22 +166,6 @@ class Client(BaseClient[httpx.Client]):
         self.connect()
         return self._connected_api()
 
-    @property
-    def low_level(self) -> AuthenticatedClient:
-        """The generated ``immich_client.AuthenticatedClient`` on this client's pool and credential.
-
-        Every endpoint of the spec works with it, e.g.
-        ``immich_client.api.server.get_about_info.sync(client=client.low_level)``.
-        """
-        return self._api()
-
-    @property
-    def api_root(self) -> str:
-        """The resolved API root (connects first if needed)."""
-        self.connect()
-        assert self._api_root is not None
-        return self._api_root
-
     # ---- API
 
     def server_version(self) -> ServerVersion:
@@ -324,8 +308,7 @@ class Client(BaseClient[httpx.Client]):
 class AsyncClient(BaseClient[httpx.AsyncClient]):
     """The asyncio twin of :class:`Client`: same arguments, same methods, awaited.
 
-    ``http_client`` is a shared ``httpx.AsyncClient``. ``low_level`` is available once connected
-    (``await client.connect()``, or after the first call).
+    ``http_client`` is a shared ``httpx.AsyncClient``.
 
     Example:
         >>> async with AsyncClient("http://127.0.0.1:2283", api_key="...") as client:  # doctest: +SKIP
@@ -421,21 +404,6 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
         await self.connect()
         return self._connected_api()
 
-    @property
-    def low_level(self) -> AuthenticatedClient:
-        """The generated ``AuthenticatedClient`` on this client's pool (use its ``asyncio`` functions)."""
-        self._check_open()
-        if self._low_level is None:
-            raise ImmichError(
-                "the AsyncClient is not connected yet", hint="await client.connect() before using low_level"
-            )
-        return self._low_level
-
-    @property
-    def api_root(self) -> str | None:
-        """The resolved API root, once connected."""
-        return self._api_root
-
     # ---- API
 
     async def server_version(self) -> ServerVersion:
@@ -451,8 +419,7 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
     async def ping(self) -> bool:
         """True when the server answers ``/server/ping``."""
         await self.connect()
-        assert self._api_root is not None
-        return await self._run(server_ops.ping(self._engine, self._public(self._api_root)))
+        return await self._run(server_ops.ping(self._engine, self._public(self.api_root)))
 
     async def whoami(self) -> User:
         """The user this client's credential belongs to."""

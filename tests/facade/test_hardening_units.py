@@ -15,9 +15,9 @@ import pytest
 
 from immiche import InvalidArgumentError, Timeout
 from immiche._atomic import _HOST, STALE_AFTER, TempScope, open_atomic, remove_stale_temps, temp_scope
+from immiche._driver import send_args
 from immiche._engine.downloads import looks_like_image
 from immiche._engine.effects import Send
-from immiche._driver import send_args
 from immiche._pool import pool_client
 from immiche.errors import redact, redact_url
 
