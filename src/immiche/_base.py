@@ -9,7 +9,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from immiche import _contract
-from immiche._config import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_RETRIES, RetryPolicy, Timeout
+from immiche._config import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_RETRIES,
+    MAX_CONCURRENCY,
+    MAX_CONNECTIONS,
+    MAX_KEEPALIVE_CONNECTIONS,
+    ClientOptions,
+    Options,
+    RetryPolicy,
+    Timeout,
+)
 from immiche._engine.discovery import warn_if_untested
 from immiche._engine.engine import Engine
 from immiche._http import httpx, remember_secret
@@ -18,14 +28,17 @@ from immiche.errors import ImmichError, InvalidArgumentError
 from immiche.server import ServerInfo, ServerVersion
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from immich_client import AuthenticatedClient
     from immich_client import Client as PublicClient
     from immiche.session import AuthMethod, Session
 
-__all__ = ["ApiT", "BaseClient", "HttpT"]
+__all__ = ["ApiT", "BaseClient", "ClientT", "HttpT"]
 
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 ApiT = TypeVar("ApiT", "AuthenticatedClient", "PublicClient")
+ClientT = TypeVar("ClientT", bound="BaseClient[Any]")
 
 _API_KEY, _BEARER, _NONE = "api_key", "access_token", "none"
 
@@ -122,36 +135,27 @@ class BaseClient(Generic[HttpT]):
             self._credential_kind, self._credential = _API_KEY, _check_credential(api_key, "API key")
         else:
             self._credential_kind, self._credential = _BEARER, _check_credential(access_token, "access token")
-        self._setup(
-            base_url,
+        options = ClientOptions.build(
             http_client=http_client,
             timeout=timeout,
             verify=verify,
             retries=retries,
             max_response_bytes=max_response_bytes,
         )
+        self._setup(base_url, options)
 
-    def _setup(
-        self,
-        base_url: str,
-        *,
-        http_client: HttpT | None,
-        timeout: Timeout | float | None,
-        verify: bool | str | os.PathLike[str] | ssl.SSLContext,
-        retries: RetryPolicy | int,
-        max_response_bytes: int,
-    ) -> None:
+    def _setup(self, base_url: str, options: ClientOptions) -> None:
         server = parse_server_url(base_url)
-        if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) or max_response_bytes < 1:
-            raise InvalidArgumentError(f"max_response_bytes must be a positive integer, not {max_response_bytes!r}")
-        self._timeout = Timeout.coerce(timeout)
+        http_client, verify = options.http_client, options.verify
+        self._options = options
+        self._timeout = options.timeout
         secrets = (self._credential.reveal(),) if self._credential.reveal() else ()
         for secret in secrets:
             remember_secret(secret)
         self._engine = Engine(
             server=server,
-            retry=RetryPolicy.coerce(retries),
-            max_bytes=max_response_bytes,
+            retry=options.retries,
+            max_bytes=options.max_response_bytes,
             timeout=self._timeout,
             secrets=secrets,
         )
@@ -180,7 +184,7 @@ class BaseClient(Generic[HttpT]):
             http_client,
             verify=_ssl_verify(verify, plain_http=server.base.startswith("http://")) if http_client is None else True,
             timeout=self._httpx_timeout(),
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=32),
+            limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE_CONNECTIONS),
         )
 
     @classmethod
@@ -192,44 +196,40 @@ class BaseClient(Generic[HttpT]):
         raise NotImplementedError
 
     @classmethod
-    def _without_credential(cls, base_url: str, **options: Any) -> Any:
+    def _without_credential(cls: type[ClientT], base_url: str, options: ClientOptions) -> ClientT:
         """A client for the public endpoints only (discovery and login)."""
         client = cls.__new__(cls)
         client._credential_kind, client._credential = _NONE, _Secret("")
-        client._setup(
-            base_url,
-            http_client=options.pop("http_client", None),
-            timeout=options.pop("timeout", Timeout()),
-            verify=options.pop("verify", True),
-            retries=options.pop("retries", DEFAULT_RETRIES),
-            max_response_bytes=options.pop("max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES),
-        )
-        if options:
-            raise TypeError(f"unexpected options: {', '.join(sorted(options))}")
+        client._setup(base_url, options)
         return client
 
     # ---- construction from stored sessions
 
     @classmethod
-    def from_session(cls, session: Session, **options: Any) -> Any:
+    def from_session(cls: type[ClientT], session: Session, **options: Unpack[Options]) -> ClientT:
         """A client for a stored :class:`immiche.session.Session` (API key or login token).
 
-        Example:
-            >>> from immiche import session  # doctest: +SKIP
-            >>> client = immiche.Client.from_session(session.load("home"))
+        Example::
+
+            from immiche import session
+            client = immiche.Client.from_session(session.load("home"))
         """
-        return cls._from_auth(session.server_url, session.auth, **options)
+        return cls._from_auth(session.server_url, session.auth, ClientOptions.build(**options))
 
     @classmethod
-    def _from_auth(cls, server_url: str, auth: AuthMethod, **options: Any) -> Any:
+    def _from_auth(cls: type[ClientT], server_url: str, auth: AuthMethod, options: ClientOptions) -> ClientT:
         from immiche.session import ApiKey
 
+        client = cls.__new__(cls)
         if isinstance(auth, ApiKey):
-            return cls(server_url, api_key=auth.key, **options)
-        return cls(server_url, access_token=auth.access_token, **options)
+            client._credential_kind, client._credential = _API_KEY, _check_credential(auth.key, "API key")
+        else:
+            client._credential_kind, client._credential = _BEARER, _check_credential(auth.access_token, "access token")
+        client._setup(server_url, options)
+        return client
 
     @classmethod
-    def from_profile(cls, profile: str | None = None, **options: Any) -> Any:
+    def from_profile(cls: type[ClientT], profile: str | None = None, **options: Unpack[Options]) -> ClientT:
         """A client for the stored profile, or for the environment's credential.
 
         With ``profile=None``, ``IMMICH_INSTANCE_URL`` + ``IMMICH_API_KEY`` (the official CLI's
@@ -239,8 +239,9 @@ class BaseClient(Generic[HttpT]):
         """
         from immiche.session import resolve_credentials
 
+        built = ClientOptions.build(**options)  # bad options fail before any file is read
         resolved = resolve_credentials(profile=profile)
-        return cls._from_auth(resolved.server_url, resolved.auth, **options)
+        return cls._from_auth(resolved.server_url, resolved.auth, built)
 
     # ---- state
 
@@ -350,6 +351,8 @@ class BaseClient(Generic[HttpT]):
 
     @staticmethod
     def _check_concurrency(concurrency: int) -> int:
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or not 1 <= concurrency <= 64:
-            raise InvalidArgumentError(f"concurrency must be an integer from 1 to 64, not {concurrency!r}")
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or not 1 <= concurrency <= MAX_CONCURRENCY:
+            raise InvalidArgumentError(
+                f"concurrency must be an integer from 1 to {MAX_CONCURRENCY}, not {concurrency!r}"
+            )
         return concurrency

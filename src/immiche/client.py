@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from immiche._base import ApiT, BaseClient
 from immiche._capabilities import ServerCapabilities
-from immiche._config import PAGE_SIZE
+from immiche._config import DEFAULT_CONCURRENCY, PAGE_SIZE, ClientOptions, Options
 from immiche._driver import BulkRun, ProgressCallback, Receiver, run_in_threads, send_args
 from immiche._engine.discovery import discover
 from immiche._engine.downloads import download_outcome, plan_bulk
@@ -43,6 +43,8 @@ from immiche.server import LoginResult, ServerInfo, ServerVersion, User
 
 if TYPE_CHECKING:
     import asyncio
+
+    from typing_extensions import Unpack
 
     from immich_client import AuthenticatedClient
 
@@ -72,10 +74,11 @@ class Client(BaseClient[httpx.Client]):
     Raises:
         InvalidArgumentError: for a malformed URL, a missing/double credential or bad options.
 
-    Example:
-        >>> with Client("http://127.0.0.1:2283", api_key="...") as client:  # doctest: +SKIP
-        ...     for person in client.search_person("Ann"):
-        ...         client.download_thumbnail(person.id, f"{person.id}.jpg")
+    Example::
+
+        with Client("http://127.0.0.1:2283", api_key="...") as client:
+            for person in client.search_person("Ann"):
+                client.download_thumbnail(person.id, f"{person.id}.jpg")
     """
 
     @classmethod
@@ -190,9 +193,10 @@ class Client(BaseClient[httpx.Client]):
     def fetch_people(self, *, with_hidden: bool = False) -> PeopleResponse:
         """Every person of the library, fetching all pages (1,000 per request).
 
-        Example:
-            >>> people = client.fetch_people(with_hidden=True)  # doctest: +SKIP
-            >>> people.total, people.visible, people.hidden
+        Example::
+
+            people = client.fetch_people(with_hidden=True)
+            people.total, people.visible, people.hidden
         """
         return self._run(workflows.fetch_people(self._engine, self._api(), with_hidden=with_hidden))
 
@@ -227,7 +231,7 @@ class Client(BaseClient[httpx.Client]):
         people_or_ids: Iterable[Person | Mapping[str, Any] | str],
         directory: str | os.PathLike[str],
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         on_progress: ProgressCallback | None = None,
     ) -> BulkDownloadResult:
         """Download many thumbnails as ``<directory>/<person-id>.jpg`` with bounded concurrency.
@@ -257,14 +261,15 @@ class Client(BaseClient[httpx.Client]):
     # ---- login
 
     @classmethod
-    def login(cls, base_url: str, email: str, password: str, **options: Any) -> LoginResult:
+    def login(cls, base_url: str, email: str, password: str, **options: Unpack[Options]) -> LoginResult:
         """Log in with email and password; return the access token and account (never retried).
 
-        Example:
-            >>> result = Client.login("http://host:2283", "me@example.com", password)  # doctest: +SKIP
-            >>> client = Client(result.server_url, access_token=result.access_token)
+        Example::
+
+            result = Client.login("http://host:2283", "me@example.com", password)
+            client = Client(result.server_url, access_token=result.access_token)
         """
-        client: Client = cls._without_credential(base_url, **options)
+        client = cls._without_credential(base_url, ClientOptions.build(**options))
         client._keep_out_of_errors(password)
         try:
             client.connect()
@@ -273,14 +278,15 @@ class Client(BaseClient[httpx.Client]):
             client.close()
 
     @classmethod
-    def probe(cls, base_url: str, **options: Any) -> ServerInfo:
+    def probe(cls, base_url: str, **options: Unpack[Options]) -> ServerInfo:
         """Find a server's API root and version without any credential (no warning is issued).
 
-        Example:
-            >>> info = Client.probe("http://192.168.1.10:2283")  # doctest: +SKIP
-            >>> info.version, info.tested
+        Example::
+
+            info = Client.probe("http://192.168.1.10:2283")
+            info.version, info.tested
         """
-        client: Client = cls._without_credential(base_url, **options)
+        client = cls._without_credential(base_url, ClientOptions.build(**options))
         with client:
             client.connect()
             return client._info()
@@ -310,9 +316,10 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
 
     ``http_client`` is a shared ``httpx.AsyncClient``.
 
-    Example:
-        >>> async with AsyncClient("http://127.0.0.1:2283", api_key="...") as client:  # doctest: +SKIP
-        ...     result = await client.download_thumbnails(await client.search_person("Ann"), "thumbs")
+    Example::
+
+        async with AsyncClient("http://127.0.0.1:2283", api_key="...") as client:
+            result = await client.download_thumbnails(await client.search_person("Ann"), "thumbs")
     """
 
     @classmethod
@@ -456,7 +463,7 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
         people_or_ids: Iterable[Person | Mapping[str, Any] | str],
         directory: str | os.PathLike[str],
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         on_progress: ProgressCallback | None = None,
     ) -> BulkDownloadResult:
         """Download many thumbnails concurrently (at most ``concurrency`` at once); see Client."""
@@ -494,9 +501,9 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
     # ---- login
 
     @classmethod
-    async def login(cls, base_url: str, email: str, password: str, **options: Any) -> LoginResult:
+    async def login(cls, base_url: str, email: str, password: str, **options: Unpack[Options]) -> LoginResult:
         """Log in with email and password (never retried); see :meth:`Client.login`."""
-        client: AsyncClient = cls._without_credential(base_url, **options)
+        client = cls._without_credential(base_url, ClientOptions.build(**options))
         client._keep_out_of_errors(password)
         try:
             await client.connect()
@@ -508,9 +515,9 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
             await client.aclose()
 
     @classmethod
-    async def probe(cls, base_url: str, **options: Any) -> ServerInfo:
+    async def probe(cls, base_url: str, **options: Unpack[Options]) -> ServerInfo:
         """Find a server's API root and version without any credential; see :meth:`Client.probe`."""
-        client: AsyncClient = cls._without_credential(base_url, **options)
+        client = cls._without_credential(base_url, ClientOptions.build(**options))
         async with client:
             await client.connect()
             return client._info()
@@ -535,18 +542,13 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
         await self.aclose()
 
 
-def create(
-    base_url: str,
-    api_key: str | None = None,
-    *,
-    http_client: httpx.Client | None = None,
-    **options: Any,
-) -> Client:
+def create(base_url: str, api_key: str | None = None, **options: Unpack[Options]) -> Client:
     """Create a :class:`Client` (the seed's ``Immiche.create``; ``http_client`` is its ``requests_session``).
 
-    Example:
-        >>> shared = httpx.Client()  # doctest: +SKIP
-        >>> home = create("https://photos1.example.com", "key1", http_client=shared)
-        >>> work = create("https://photos2.example.com", "key2", http_client=shared)
+    Example::
+
+        shared = httpx.Client()
+        home = create("https://photos1.example.com", "key1", http_client=shared)
+        work = create("https://photos2.example.com", "key2", http_client=shared)
     """
-    return Client(base_url, api_key, http_client=http_client, **options)
+    return Client(base_url, api_key, **options)
