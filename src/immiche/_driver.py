@@ -10,15 +10,14 @@ The drivers differ only in how they iterate the body.
 
 from __future__ import annotations
 
-import contextlib
 import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-from immiche._atomic import Interrupted, TempScope, current_scope, open_atomic, temp_scope
+from immiche._atomic import AtomicFile, Interrupted, TempScope, current_scope, temp_scope
 from immiche._engine.downloads import IMAGE_SNIFF_BYTES, IMAGES, PlanEntry
 from immiche._engine.effects import Outcome, Reply, Send
 from immiche._engine.transport import deadline_passed
@@ -44,8 +43,7 @@ class Receiver:
         self._rule = effect.accept or IMAGES
         candidate = effect.sink is not None and response.status_code == 200 and self._rule.may_accept(response.headers)
         self._decided = not candidate  # whether it is known yet where the bytes go
-        self._files = contextlib.ExitStack()
-        self._file: BinaryIO | None = None
+        self._file: AtomicFile | None = None
         self._chunks: list[bytes] = []
         self._size = 0
         self._too_large = False
@@ -86,14 +84,15 @@ class Receiver:
             if self._size > self._effect.sink_max_bytes:
                 self._too_large = True
                 return
-            self._file = self._files.enter_context(open_atomic(self._effect.sink, mode=None, durable=False))
+            self._file = AtomicFile(self._effect.sink, mode=None, durable=False)
             self._file.write(head)
         elif self._size > self._effect.max_bytes:
             self._too_large = True
             self._chunks.clear()
 
     def _discard(self) -> None:
-        self._files.__exit__(OverflowError, OverflowError(), None)  # removes the temporary file
+        if self._file is not None:
+            self._file.discard()  # removes the temporary file, keeps the old one
 
     def finish(self) -> Outcome:
         response = self._response
@@ -106,13 +105,13 @@ class Receiver:
             self._discard()
             return Reply(response.status_code, response.headers, too_large=True)
         if self._file is not None:
-            self._files.close()  # commits the sink file: rename over the target
+            self._file.commit()  # rename over the target
             return Reply(response.status_code, response.headers, written=self._size)
         return Reply(response.status_code, response.headers, b"".join(self._chunks), too_large=self._too_large)
 
     def fail(self, err: BaseException) -> Outcome:
         """Discard the sink's temporary file; return the outcome for ``err`` or re-raise it."""
-        self._files.__exit__(type(err), err, err.__traceback__)
+        self._discard()
         if isinstance(err, httpx.TransportError):
             return err
         if isinstance(err, OSError) and not isinstance(err, Interrupted) and self._effect.sink is not None:
