@@ -50,7 +50,8 @@ class Person(NamedTuple):
 
     @classmethod
     def from_model(cls, model: PersonResponseDto) -> Person:
-        """Build a Person from the generated ``PersonResponseDto``."""
+        """Build a Person from the generated ``PersonResponseDto`` (a convenience for ``low_level``
+        users; the facade reads answers with :meth:`from_json`)."""
         birth_date: object = model.birth_date
         if isinstance(birth_date, str):  # the generated parser keeps what it cannot read as a date
             birth_date = _read_date(birth_date)
@@ -67,7 +68,7 @@ class Person(NamedTuple):
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Person:
-        """Build a Person straight from a ``PersonResponseDto`` JSON object (the listing fast path).
+        """Build a Person straight from a ``PersonResponseDto`` JSON object (how the facade reads every person).
 
         It reads exactly what :meth:`from_model` reads, with the same tolerance, at a fifth of the
         cost of the generated ``from_dict`` + :meth:`from_model`; tests check that both agree on

@@ -12,7 +12,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from immiche import _contract
 from immiche._config import RetryPolicy, Timeout, parse_retry_after
@@ -33,6 +33,18 @@ if TYPE_CHECKING:
     from immich_client import Client as PublicClient
 
 __all__ = ["Engine"]
+
+T = TypeVar("T")
+
+
+def _declared(send: Send) -> str:
+    return send.operation.response or "the declared model" if send.operation is not None else "the declared model"
+
+
+def _object(item: object) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise TypeError(f"expected a JSON object, got {type(item).__name__}")
+    return item
 
 
 @dataclass
@@ -213,6 +225,28 @@ class Engine:
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             raise self.shape_error(send, reply, declared, err) from None
         return parsed if many else parsed[0]
+
+    def read(self, send: Send, reply: Reply, from_json: Callable[[dict[str, Any]], T]) -> T:
+        """Read the reply with a facade value's tolerant ``from_json``.
+
+        ``from_json`` raises ``KeyError``/``TypeError``/``ValueError`` for what it cannot read, which
+        becomes :class:`InvalidResponseError` naming the declared model.
+        """
+        body = self.parse_json(send, reply)
+        try:
+            return from_json(_object(body))
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            raise self.shape_error(send, reply, _declared(send), err) from None
+
+    def read_list(self, send: Send, reply: Reply, from_json: Callable[[dict[str, Any]], T]) -> list[T]:
+        """Read a JSON array answer (declared ``[Name]``) item by item with ``from_json``; see :meth:`read`."""
+        body = self.parse_json(send, reply)
+        try:
+            if not isinstance(body, list):
+                raise TypeError(f"expected a JSON array, got {type(body).__name__}")
+            return [from_json(_object(item)) for item in body]
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            raise self.shape_error(send, reply, _declared(send), err) from None
 
     def shape_error(self, send: Send, reply: Reply, model_name: str, err: Exception) -> InvalidResponseError:
         """The error for an answer that does not fit the declared model."""

@@ -155,13 +155,13 @@ def _person_key(person: Person) -> str:
 def search_person(engine: Engine, api: AuthenticatedClient, name: str, *, with_hidden: bool) -> Steps[list[Person]]:
     send = engine.build(api, SEARCH, name=check_name(name), with_hidden=with_hidden)
     reply = yield from engine.call(send)
-    return [Person.from_model(parsed) for parsed in engine.parse(send, reply)]
+    return engine.read_list(send, reply, Person.from_json)
 
 
 def fetch_person(engine: Engine, api: AuthenticatedClient, person_id: str) -> Steps[Person]:
     send = engine.build(api, PERSON, id=check_person_id(person_id))
     reply = yield from engine.call(send)
-    return Person.from_model(engine.parse(send, reply))
+    return engine.read(send, reply, Person.from_json)
 
 
 def fetch_thumbnail(engine: Engine, api: AuthenticatedClient, person_id: str) -> Steps[bytes]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Final
 
 from immiche._contract import Field, Model, Parameter, op
@@ -62,17 +63,7 @@ MODELS: Final = (
 def server_version(engine: Engine, public: PublicClient) -> Steps[ServerVersion]:
     send = engine.build(public, VERSION)
     reply = yield from engine.call(send)
-    model = engine.parse(send, reply)
-    numbers = (model.major, model.minor, model.patch)
-    if not all(type(n) is int for n in numbers):  # not bool, float (1e400 is inf), str, None
-        shown = ", ".join(repr(n)[:20] for n in numbers)
-        raise engine.invalid(
-            send,
-            reply,
-            f"the server's version is not three whole numbers ({shown})",
-            "this is not what Immich sends; check the server URL",
-        )
-    return ServerVersion(*numbers)
+    return engine.read(send, reply, ServerVersion.from_json)
 
 
 def ping(engine: Engine, public: PublicClient) -> Steps[bool]:
@@ -89,7 +80,7 @@ def ping(engine: Engine, public: PublicClient) -> Steps[bool]:
 def whoami(engine: Engine, api: AuthenticatedClient) -> Steps[User]:
     send = engine.build(api, ME)
     reply = yield from engine.call(send)
-    return User.from_model(engine.parse(send, reply))
+    return engine.read(send, reply, User.from_json)
 
 
 def login(engine: Engine, public: PublicClient, email: str, password: str) -> Steps[LoginResult]:
@@ -98,7 +89,7 @@ def login(engine: Engine, public: PublicClient, email: str, password: str) -> St
 
     send = engine.build(public, LOGIN, body=LoginCredentialDto(email=email, password=password))
     reply = yield from engine.call(send)
-    return LoginResult.from_model(engine.parse(send, reply), engine.server.base)
+    return engine.read(send, reply, partial(LoginResult.from_json, server_url=engine.server.base))
 
 
 def logout(engine: Engine, api: AuthenticatedClient) -> Steps[bool]:
