@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import ssl
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 if TYPE_CHECKING:
+    import os
     import random
+    import ssl
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
