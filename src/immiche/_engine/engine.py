@@ -38,7 +38,8 @@ T = TypeVar("T")
 
 
 def _declared(send: Send) -> str:
-    return send.operation.response or "the declared model" if send.operation is not None else "the declared model"
+    response = send.operation.response if send.operation is not None else None
+    return response or "the declared model"
 
 
 def _object(item: object) -> dict[str, Any]:
@@ -223,7 +224,7 @@ class Engine:
                 _contract.require_read_fields(model_name, one)
                 parsed.append(one)
         except (KeyError, TypeError, ValueError, AttributeError) as err:
-            raise self.shape_error(send, reply, declared, err) from None
+            raise self.shape_error(send, reply, err) from None
         return parsed if many else parsed[0]
 
     def read(self, send: Send, reply: Reply, from_json: Callable[[dict[str, Any]], T]) -> T:
@@ -236,7 +237,7 @@ class Engine:
         try:
             return from_json(_object(body))
         except (KeyError, TypeError, ValueError, AttributeError) as err:
-            raise self.shape_error(send, reply, _declared(send), err) from None
+            raise self.shape_error(send, reply, err) from None
 
     def read_list(self, send: Send, reply: Reply, from_json: Callable[[dict[str, Any]], T]) -> list[T]:
         """Read a JSON array answer (declared ``[Name]``) item by item with ``from_json``; see :meth:`read`."""
@@ -246,10 +247,11 @@ class Engine:
                 raise TypeError(f"expected a JSON array, got {type(body).__name__}")
             return [from_json(_object(item)) for item in body]
         except (KeyError, TypeError, ValueError, AttributeError) as err:
-            raise self.shape_error(send, reply, _declared(send), err) from None
+            raise self.shape_error(send, reply, err) from None
 
-    def shape_error(self, send: Send, reply: Reply, model_name: str, err: Exception) -> InvalidResponseError:
-        """The error for an answer that does not fit the declared model."""
+    def shape_error(self, send: Send, reply: Reply, err: Exception) -> InvalidResponseError:
+        """The error for an answer that does not fit the model its operation declares."""
+        model_name = _declared(send)
         what = f"the field {err.args[0]!r} is missing" if isinstance(err, KeyError) and err.args else str(err)
         return self.invalid(
             send,

@@ -130,7 +130,7 @@ def _read_people_page(engine: Engine, send: Send, reply: Reply) -> Page[Person]:
         from_json = Person.from_json
         people = [from_json(item) for item in items]
     except (KeyError, TypeError, ValueError, AttributeError) as err:
-        raise engine.shape_error(send, reply, "PeopleResponseDto", err) from None
+        raise engine.shape_error(send, reply, err) from None
     has_next = body.get("hasNextPage")
     return Page(people, total, hidden, has_next if isinstance(has_next, bool) else None)
 
