@@ -27,6 +27,7 @@ __all__ = [
     "PERSON",
     "SEARCH",
     "THUMBNAIL",
+    "THUMBNAIL_FILES",
     "check_name",
     "download_thumbnail",
     "fetch_person",
@@ -72,6 +73,8 @@ THUMBNAIL = op(
 )
 
 OPERATIONS: Final = (PEOPLE, PERSON, SEARCH, THUMBNAIL)
+THUMBNAIL_FILES: Final = IMAGES
+"""How bulk thumbnail downloads name and check their files (the THUMBNAIL operation's rule)."""
 
 MODELS: Final = (
     Model(
