@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install test pytest test-pythons test-pythons-others lint format typecheck regen regen-check dist-check contract-deps \
-	demo bench compat spec-diff clean
+	demo bench compat spec-diff clean unasync
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -46,9 +46,13 @@ test-pythons: contract-deps ## the suite (minus generator tests) on Python 3.10-
 test-pythons-others: install contract-deps
 	SKIP_PYTHON=$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])') .ci/test-pythons $(PYTHONS)
 
-lint: install ## ruff check + ruff format --check
+lint: install ## ruff check + ruff format --check + the sync client's generated API section is current
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) tools/unasync.py --check
+
+unasync: install ## write Client's API section from AsyncClient's (tools/unasync.py)
+	$(PY) tools/unasync.py
 
 format: install ## apply ruff fixes and formatting
 	$(PY) -m ruff check --fix .

@@ -303,30 +303,84 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, mode: int | None 
         raise
 
 
+class AtomicFile:
+    """A binary file that replaces ``path`` only on :meth:`commit`; :meth:`discard` leaves no trace.
+
+    The data goes to a temporary file next to ``path`` (registered with the current
+    :class:`TempScope`, so a cancelled bulk download removes it); ``path`` keeps its old content
+    until the commit renames the temporary file over it. As a context manager it commits when the
+    block succeeds and discards when it raises.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, mode: int | None = 0o600, durable: bool = True) -> None:
+        self.path = Path(path)
+        self._durable = durable
+        fd, self._temp = _temp_for(self.path, mode)
+        try:
+            self._file: BinaryIO = os.fdopen(fd, "wb")
+        except BaseException:
+            os.close(fd)
+            self._remove_temp()
+            raise
+        self._finished = False
+
+    @property
+    def file(self) -> BinaryIO:
+        """The open temporary file."""
+        return self._file
+
+    def write(self, data: bytes) -> int:
+        return self._file.write(data)
+
+    def commit(self) -> None:
+        """Flush (and with ``durable``, fsync) the data and rename it over ``path``.
+
+        Raises:
+            OSError: the data could not be written or renamed (the temporary file is removed).
+            ValueError: the file was already committed or discarded.
+        """
+        if self._finished:
+            raise ValueError(f"the temporary file for {self.path} is already committed or discarded")
+        try:
+            with self._file:
+                self._file.flush()
+                if self._durable:
+                    os.fsync(self._file.fileno())
+            _commit(self._temp, self.path, durable=self._durable)
+        except BaseException:
+            self.discard()
+            raise
+        self._finished = True
+
+    def discard(self) -> None:
+        """Close and remove the temporary file, leaving ``path`` as it was (nothing after a commit)."""
+        if self._finished:
+            return
+        self._finished = True
+        with contextlib.suppress(OSError):
+            self._file.close()
+        self._remove_temp()
+
+    def _remove_temp(self) -> None:
+        _unlink_quietly(self._temp)
+        _forget(self._temp)
+
+    def __enter__(self) -> AtomicFile:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.discard()
+
+
 @contextlib.contextmanager
 def open_atomic(path: str | os.PathLike[str], *, mode: int | None = 0o600, durable: bool = True) -> Iterator[BinaryIO]:
     """Open a binary file that replaces ``path`` only when the ``with`` block succeeds.
 
     If the block raises (or writing fails), the temporary file is removed, ``path`` is untouched
-    and the exception propagates.
+    and the exception propagates. (An :class:`AtomicFile` yielding its file object.)
     """
-    target = Path(path)
-    fd, temp = _temp_for(target, mode)
-    try:
-        out = os.fdopen(fd, "wb")
-    except BaseException:
-        os.close(fd)
-        _unlink_quietly(temp)
-        _forget(temp)
-        raise
-    try:
-        with out:
-            yield out
-            out.flush()
-            if durable:
-                os.fsync(out.fileno())
-        _commit(temp, target, durable=durable)
-    except BaseException:
-        _unlink_quietly(temp)
-        _forget(temp)
-        raise
+    with AtomicFile(path, mode=mode, durable=durable) as atomic:
+        yield atomic.file

@@ -1,4 +1,4 @@
-"""What ``Client`` and ``AsyncClient`` share without any I/O: options, credential, pool and core."""
+"""What ``Client`` and ``AsyncClient`` share without any I/O: options, credential, pool and engine."""
 
 from __future__ import annotations
 
@@ -9,22 +9,36 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from immiche import _contract
-from immiche._config import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_RETRIES, RetryPolicy, Timeout
-from immiche._core import Core
+from immiche._config import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_RETRIES,
+    MAX_CONCURRENCY,
+    MAX_CONNECTIONS,
+    MAX_KEEPALIVE_CONNECTIONS,
+    ClientOptions,
+    Options,
+    RetryPolicy,
+    Timeout,
+)
+from immiche._engine.discovery import warn_if_untested
+from immiche._engine.engine import Engine
 from immiche._http import httpx, remember_secret
 from immiche._url import parse_server_url
-from immiche.errors import InvalidArgumentError
+from immiche.errors import ImmichError, InvalidArgumentError
 from immiche.server import ServerInfo, ServerVersion
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from immich_client import AuthenticatedClient
     from immich_client import Client as PublicClient
     from immiche.session import AuthMethod, Session
 
-__all__ = ["ApiT", "BaseClient", "HttpT"]
+__all__ = ["ApiT", "BaseClient", "ClientT", "HttpT"]
 
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 ApiT = TypeVar("ApiT", "AuthenticatedClient", "PublicClient")
+ClientT = TypeVar("ClientT", bound="BaseClient[Any]")
 
 _API_KEY, _BEARER, _NONE = "api_key", "access_token", "none"
 
@@ -96,7 +110,7 @@ def _ssl_verify(
 
 
 class BaseClient(Generic[HttpT]):
-    """Configuration, credential and the core; no I/O."""
+    """Configuration, credential and the engine; no I/O."""
 
     _http: HttpT
 
@@ -121,36 +135,27 @@ class BaseClient(Generic[HttpT]):
             self._credential_kind, self._credential = _API_KEY, _check_credential(api_key, "API key")
         else:
             self._credential_kind, self._credential = _BEARER, _check_credential(access_token, "access token")
-        self._setup(
-            base_url,
+        options = ClientOptions.build(
             http_client=http_client,
             timeout=timeout,
             verify=verify,
             retries=retries,
             max_response_bytes=max_response_bytes,
         )
+        self._setup(base_url, options)
 
-    def _setup(
-        self,
-        base_url: str,
-        *,
-        http_client: HttpT | None,
-        timeout: Timeout | float | None,
-        verify: bool | str | os.PathLike[str] | ssl.SSLContext,
-        retries: RetryPolicy | int,
-        max_response_bytes: int,
-    ) -> None:
+    def _setup(self, base_url: str, options: ClientOptions) -> None:
         server = parse_server_url(base_url)
-        if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) or max_response_bytes < 1:
-            raise InvalidArgumentError(f"max_response_bytes must be a positive integer, not {max_response_bytes!r}")
-        self._timeout = Timeout.coerce(timeout)
+        http_client, verify = options.http_client, options.verify
+        self._options = options
+        self._timeout = options.timeout
         secrets = (self._credential.reveal(),) if self._credential.reveal() else ()
         for secret in secrets:
             remember_secret(secret)
-        self._core = Core(
+        self._engine = Engine(
             server=server,
-            retry=RetryPolicy.coerce(retries),
-            max_bytes=max_response_bytes,
+            retry=options.retries,
+            max_bytes=options.max_response_bytes,
             timeout=self._timeout,
             secrets=secrets,
         )
@@ -179,7 +184,7 @@ class BaseClient(Generic[HttpT]):
             http_client,
             verify=_ssl_verify(verify, plain_http=server.base.startswith("http://")) if http_client is None else True,
             timeout=self._httpx_timeout(),
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=32),
+            limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE_CONNECTIONS),
         )
 
     @classmethod
@@ -191,44 +196,40 @@ class BaseClient(Generic[HttpT]):
         raise NotImplementedError
 
     @classmethod
-    def _without_credential(cls, base_url: str, **options: Any) -> Any:
+    def _without_credential(cls: type[ClientT], base_url: str, options: ClientOptions) -> ClientT:
         """A client for the public endpoints only (discovery and login)."""
         client = cls.__new__(cls)
         client._credential_kind, client._credential = _NONE, _Secret("")
-        client._setup(
-            base_url,
-            http_client=options.pop("http_client", None),
-            timeout=options.pop("timeout", Timeout()),
-            verify=options.pop("verify", True),
-            retries=options.pop("retries", DEFAULT_RETRIES),
-            max_response_bytes=options.pop("max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES),
-        )
-        if options:
-            raise TypeError(f"unexpected options: {', '.join(sorted(options))}")
+        client._setup(base_url, options)
         return client
 
     # ---- construction from stored sessions
 
     @classmethod
-    def from_session(cls, session: Session, **options: Any) -> Any:
+    def from_session(cls: type[ClientT], session: Session, **options: Unpack[Options]) -> ClientT:
         """A client for a stored :class:`immiche.session.Session` (API key or login token).
 
-        Example:
-            >>> from immiche import session  # doctest: +SKIP
-            >>> client = immiche.Client.from_session(session.load("home"))
+        Example::
+
+            from immiche import session
+            client = immiche.Client.from_session(session.load("home"))
         """
-        return cls._from_auth(session.server_url, session.auth, **options)
+        return cls._from_auth(session.server_url, session.auth, ClientOptions.build(**options))
 
     @classmethod
-    def _from_auth(cls, server_url: str, auth: AuthMethod, **options: Any) -> Any:
+    def _from_auth(cls: type[ClientT], server_url: str, auth: AuthMethod, options: ClientOptions) -> ClientT:
         from immiche.session import ApiKey
 
+        client = cls.__new__(cls)
         if isinstance(auth, ApiKey):
-            return cls(server_url, api_key=auth.key, **options)
-        return cls(server_url, access_token=auth.access_token, **options)
+            client._credential_kind, client._credential = _API_KEY, _check_credential(auth.key, "API key")
+        else:
+            client._credential_kind, client._credential = _BEARER, _check_credential(auth.access_token, "access token")
+        client._setup(server_url, options)
+        return client
 
     @classmethod
-    def from_profile(cls, profile: str | None = None, **options: Any) -> Any:
+    def from_profile(cls: type[ClientT], profile: str | None = None, **options: Unpack[Options]) -> ClientT:
         """A client for the stored profile, or for the environment's credential.
 
         With ``profile=None``, ``IMMICH_INSTANCE_URL`` + ``IMMICH_API_KEY`` (the official CLI's
@@ -238,20 +239,50 @@ class BaseClient(Generic[HttpT]):
         """
         from immiche.session import resolve_credentials
 
+        built = ClientOptions.build(**options)  # bad options fail before any file is read
         resolved = resolve_credentials(profile=profile)
-        return cls._from_auth(resolved.server_url, resolved.auth, **options)
+        return cls._from_auth(resolved.server_url, resolved.auth, built)
 
     # ---- state
 
     @property
     def base_url(self) -> str:
         """The server URL as normalised (no trailing slash, no ``/api``)."""
-        return self._core.server.base
+        return self._engine.server.base
 
     @property
     def credential_kind(self) -> str:
         """``"api_key"`` or ``"access_token"``."""
         return self._credential_kind
+
+    @property
+    def api_root(self) -> str:
+        """The resolved API root, once connected.
+
+        No property sends a request: before :meth:`connect` (or a first call) this raises
+        :class:`ImmichError`, the same in both clients.
+        """
+        self._check_open()
+        if self._api_root is None:
+            raise self._not_connected()
+        return self._api_root
+
+    @property
+    def low_level(self) -> AuthenticatedClient:
+        """The generated ``immich_client.AuthenticatedClient`` on this client's pool, API root and
+        credential, once connected (see :attr:`api_root`); every endpoint of the spec works with it,
+        e.g. ``immich_client.api.server.get_about_info.sync(client=client.low_level)`` (the
+        endpoints' ``asyncio()`` functions with :class:`AsyncClient`).
+        """
+        self._check_open()
+        if self._low_level is None:
+            raise self._not_connected()
+        return self._low_level
+
+    def _not_connected(self) -> ImmichError:
+        name = type(self).__name__
+        call = "await client.connect()" if name.startswith("Async") else "client.connect()"
+        return ImmichError(f"the {name} is not connected yet", hint=f"call {call} first (or make any call)")
 
     def __repr__(self) -> str:
         return f"<immiche.{type(self).__name__} {self.base_url!r} credential={self._credential_kind}>"
@@ -295,7 +326,7 @@ class BaseClient(Generic[HttpT]):
         self._api_root, self._server_version = root, version
         if self._credential_kind != _NONE:
             self._low_level = self._authenticated(root)
-            self._core.warn_if_untested(version, immich_client.IMMICH_VERSION)
+            warn_if_untested(self._engine, version, immich_client.IMMICH_VERSION)
 
     def _info(self) -> ServerInfo:
         assert self._api_root is not None
@@ -307,7 +338,7 @@ class BaseClient(Generic[HttpT]):
         """Mask ``secret`` (a login's password) in this client's errors and in debug logs."""
         if isinstance(secret, str) and secret:
             remember_secret(secret)
-            self._core.secrets = (*self._core.secrets, secret)
+            self._engine.secrets = (*self._engine.secrets, secret)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -320,6 +351,8 @@ class BaseClient(Generic[HttpT]):
 
     @staticmethod
     def _check_concurrency(concurrency: int) -> int:
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or not 1 <= concurrency <= 64:
-            raise InvalidArgumentError(f"concurrency must be an integer from 1 to 64, not {concurrency!r}")
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or not 1 <= concurrency <= MAX_CONCURRENCY:
+            raise InvalidArgumentError(
+                f"concurrency must be an integer from 1 to {MAX_CONCURRENCY}, not {concurrency!r}"
+            )
         return concurrency

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 if TYPE_CHECKING:
+    import os
     import random
+    import ssl
 
 __all__ = [
+    "DEFAULT_CONCURRENCY",
     "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_MAX_DOWNLOAD_BYTES",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_READ_TIMEOUT",
     "DEFAULT_RETRIES",
     "DEFAULT_TOTAL_TIMEOUT",
+    "MAX_CONCURRENCY",
+    "MAX_CONNECTIONS",
+    "MAX_KEEPALIVE_CONNECTIONS",
     "MAX_PAGES",
     "MAX_SEARCH_NAME",
     "MAX_TIMEOUT",
     "PAGE_SIZE",
+    "ClientOptions",
+    "Options",
     "RetryPolicy",
     "Timeout",
 ]
@@ -38,7 +46,15 @@ DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 DEFAULT_MAX_DOWNLOAD_BYTES: Final = 1024 * 1024 * 1024
 """Largest thumbnail streamed to disk (face thumbnails are a few KB; this stops an endless answer)."""
 PAGE_SIZE: Final = 1000
-"""The largest page size Immich allows for GET /people."""
+"""The largest page size Immich allows for GET /people (the CLI's page-size cap too)."""
+DEFAULT_CONCURRENCY: Final = 8
+"""Downloads at once in a bulk download, unless told otherwise."""
+MAX_CONCURRENCY: Final = 64
+"""The most downloads at once a bulk download accepts (library and CLI)."""
+MAX_CONNECTIONS: Final = 100
+"""Connections in a client's own pool."""
+MAX_KEEPALIVE_CONNECTIONS: Final = 32
+"""Idle connections a client's own pool keeps open."""
 MAX_PAGES: Final = 1000
 """The most pages one listing reads (1,000,000 people at the default page size): a server that
 claims an enormous ``total`` and keeps sending new pages is stopped there."""
@@ -158,3 +174,49 @@ def parse_retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+class Options(TypedDict, total=False):
+    """The keyword options every client constructor takes (``Client(...)``, ``from_session``,
+    ``from_profile``, ``login``, ``probe``, ``create``); see :class:`immiche.Client`."""
+
+    http_client: Any
+    timeout: Timeout | float | None
+    verify: bool | str | os.PathLike[str] | ssl.SSLContext
+    retries: RetryPolicy | int
+    max_response_bytes: int
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    """The options of one client, checked and normalised once (:meth:`build`)."""
+
+    http_client: Any = None
+    timeout: Timeout = field(default_factory=Timeout)
+    verify: bool | str | os.PathLike[str] | ssl.SSLContext = True
+    retries: RetryPolicy = field(default_factory=RetryPolicy)
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+
+    @classmethod
+    def build(cls, **options: Any) -> ClientOptions:
+        """Check ``options`` (the keys of :class:`Options`) and fill in the defaults.
+
+        Raises:
+            TypeError: for an unknown option, as a misspelt keyword argument would.
+            InvalidArgumentError: for a value of the wrong type or out of range.
+        """
+        unknown = set(options) - set(Options.__annotations__)
+        if unknown:
+            raise TypeError(f"unexpected options: {', '.join(sorted(unknown))}")
+        size = options.get("max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES)
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            from immiche.errors import InvalidArgumentError
+
+            raise InvalidArgumentError(f"max_response_bytes must be a positive integer, not {size!r}")
+        return cls(
+            http_client=options.get("http_client"),
+            timeout=Timeout.coerce(options.get("timeout", Timeout())),
+            verify=options.get("verify", True),
+            retries=RetryPolicy.coerce(options.get("retries", DEFAULT_RETRIES)),
+            max_response_bytes=size,
+        )

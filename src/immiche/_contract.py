@@ -1,20 +1,27 @@
 """What the facade needs from the Immich API, declared in one place.
 
-Every operation the facade calls (operationId, method, path, the parameters it sends), every
-response model it parses and every field it reads, with the JSON type it expects. The facade calls
-the generated endpoints through these declarations (:meth:`Operation.endpoint`), so they cannot
+The types of the declarations: every operation the facade calls (operationId, method, path, the
+parameters it sends, whether it may be retried), every response model it parses and every field it
+reads, with the JSON type it expects. Each API area declares its own next to its operations
+(:mod:`immiche._ops.server`, :mod:`immiche._ops.people`); ``OPERATIONS`` and ``MODELS`` gather them.
+The facade calls the generated endpoints through these declarations (:meth:`Operation.endpoint`), so they cannot
 drift apart silently, and :mod:`immiche.compat` checks them against any Immich OpenAPI document to
 tell whether the facade still fits a new server version.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from immiche._engine.downloads import SinkRule
 
 __all__ = [
+    "IDEMPOTENT_METHODS",
     "MODELS",
     "OPERATIONS",
     "TESTED_RANGE",
@@ -23,6 +30,7 @@ __all__ = [
     "Operation",
     "Parameter",
     "is_tested",
+    "op",
     "require_read_fields",
 ]
 
@@ -72,9 +80,18 @@ class Model:
     """Fields a spec may make required that the facade tolerates missing (openapi/overrides.json)."""
 
 
+IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+"""Methods whose requests may be repeated: an operation using another one (POST, PATCH) is
+never retried unless it declares ``idempotent=True`` (a read-only ``POST /search/metadata``)."""
+
+
 @dataclass(frozen=True)
 class Operation:
-    """An API operation the facade calls, and the generated module that implements it."""
+    """An API operation the facade calls, and the generated module that implements it.
+
+    ``idempotent`` decides alone whether a request may be retried after a 502/503/504, a 429 or
+    a reset connection; left out, it follows the method (:data:`IDEMPOTENT_METHODS`).
+    """
 
     operation_id: str
     method: str
@@ -83,120 +100,52 @@ class Operation:
     parameters: tuple[Parameter, ...] = ()
     response: str | None = None
     """The response model name; ``"[Name]"`` for an array of it; ``None`` for binary content."""
-    idempotent: bool = True
+    idempotent: bool | None = None
     body: str | None = None
     """The request body model the facade builds (its ``"body"`` parameters are fields of it)."""
+    download: SinkRule | None = None
+    """For a binary answer that may be streamed to disk: what the file may hold, its cap and name."""
+
+    def __post_init__(self) -> None:
+        if self.idempotent is None:
+            object.__setattr__(self, "idempotent", self.method.upper() in IDEMPOTENT_METHODS)
 
     def endpoint(self) -> ModuleType:
         """The generated endpoint module (``immich_client.api.<tag>.<operation>``)."""
         return importlib.import_module(self.module)
 
 
-def _op(operation_id: str, method: str, path: str, module: str, *parameters: Parameter, **kw: object) -> Operation:
-    return Operation(operation_id, method, path, f"immich_client.api.{module}", tuple(parameters), **kw)  # type: ignore[arg-type]
+def op(operation_id: str, method: str, path: str, module: str, *parameters: Parameter, **kw: Any) -> Operation:
+    """Declare an operation of the generated ``immich_client.api.<module>``."""
+    return Operation(operation_id, method, path, f"immich_client.api.{module}", tuple(parameters), **kw)
 
 
-PING = _op("pingServer", "GET", "/server/ping", "server.ping_server", response="ServerPingResponse")
-VERSION = _op(
-    "getServerVersion", "GET", "/server/version", "server.get_server_version", response="ServerVersionResponseDto"
-)
-ME = _op("getMyUser", "GET", "/users/me", "users.get_my_user", response="UserAdminResponseDto")
-LOGIN = _op(
-    "login",
-    "POST",
-    "/auth/login",
-    "authentication.login",
-    Parameter("email", "body", "string"),
-    Parameter("password", "body", "string"),
-    response="LoginResponseDto",
-    idempotent=False,
-    body="LoginCredentialDto",
-)
-LOGOUT = _op("logout", "POST", "/auth/logout", "authentication.logout", response="LogoutResponseDto", idempotent=False)
-PEOPLE = _op(
-    "getAllPeople",
-    "GET",
-    "/people",
-    "people.get_all_people",
-    Parameter("page", "query", "integer"),
-    Parameter("size", "query", "integer"),
-    Parameter("withHidden", "query", "boolean"),
-    response="PeopleResponseDto",
-)
-PERSON = _op(
-    "getPerson",
-    "GET",
-    "/people/{id}",
-    "people.get_person",
-    Parameter("id", "path", "string:uuid"),
-    response="PersonResponseDto",
-)
-SEARCH = _op(
-    "searchPerson",
-    "GET",
-    "/search/person",
-    "search.search_person",
-    Parameter("name", "query", "string"),
-    Parameter("withHidden", "query", "boolean"),
-    response="[PersonResponseDto]",
-)
-THUMBNAIL = _op(
-    "getPersonThumbnail",
-    "GET",
-    "/people/{id}/thumbnail",
-    "people.get_person_thumbnail",
-    Parameter("id", "path", "string:uuid"),
-)
+AREAS: Final = ("server", "people")
+"""The :mod:`immiche._ops` modules, each declaring ``OPERATIONS`` and ``MODELS`` for its API area."""
 
-OPERATIONS: Final = (PING, VERSION, ME, LOGIN, LOGOUT, PEOPLE, PERSON, SEARCH, THUMBNAIL)
+if TYPE_CHECKING:
+    OPERATIONS: tuple[Operation, ...]
+    MODELS: tuple[Model, ...]
 
-MODELS: Final = (
-    Model("ServerPingResponse", (Field("res", "string"),)),
-    Model(
-        "ServerVersionResponseDto", (Field("major", "integer"), Field("minor", "integer"), Field("patch", "integer"))
-    ),
-    Model(
-        "UserAdminResponseDto",
-        (Field("id", "string"), Field("email", "string"), Field("name", "string"), Field("isAdmin", "boolean")),
-    ),
-    Model(
-        "LoginResponseDto",
-        (
-            Field("accessToken", "string"),
-            Field("userId", "string"),
-            Field("userEmail", "string"),
-            Field("name", "string"),
-            Field("isAdmin", "boolean"),
-        ),
-        tolerated_missing=("isOnboarded",),
-    ),
-    Model("LogoutResponseDto", (Field("successful", "boolean"),)),
-    Model(
-        "PeopleResponseDto",
-        (
-            Field("people", "array", model="PersonResponseDto"),
-            Field("total", "integer"),
-            Field("hidden", "integer", required=False),
-            Field("hasNextPage", "boolean", required=False),
-        ),
-        tolerated_missing=("hidden",),
-    ),
-    Model(
-        "PersonResponseDto",
-        (
-            Field("id", "string"),
-            Field("name", "string"),
-            Field("birthDate", "string:date", nullable=True),
-            Field("thumbnailPath", "string"),
-            Field("isHidden", "boolean"),
-            Field("isFavorite", "boolean", required=False),
-            Field("color", "string", required=False),
-            Field("updatedAt", "string:date-time", required=False),
-        ),
-    ),
-)
 
-_READ_REQUIRED: Final = {model.name: tuple(f.name for f in model.fields if f.required) for model in MODELS}
+def __getattr__(name: str) -> Any:
+    """``OPERATIONS`` and ``MODELS``, gathered from the area modules on first use (they import
+    this module's types, so they cannot be imported while it loads)."""
+    if name not in ("OPERATIONS", "MODELS"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return globals().get(name) or _gather(name)
+
+
+def _gather(name: str) -> Any:
+    modules = [importlib.import_module(f"immiche._ops.{area}") for area in AREAS]
+    value = tuple(item for module in modules for item in getattr(module, name))
+    globals()[name] = value
+    return value
+
+
+@functools.cache
+def _read_required() -> dict[str, tuple[str, ...]]:
+    return {model.name: tuple(f.name for f in model.fields if f.required) for model in _gather("MODELS")}
 
 
 def require_read_fields(model_name: str, parsed: object) -> None:
@@ -207,6 +156,6 @@ def require_read_fields(model_name: str, parsed: object) -> None:
     """
     missing = getattr(parsed, "missing_fields", ())
     if missing:
-        for name in _READ_REQUIRED.get(model_name, ()):
+        for name in _read_required().get(model_name, ()):
             if name in missing:
                 raise KeyError(name)

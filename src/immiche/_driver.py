@@ -1,7 +1,8 @@
 """What the sync and async drivers share: reading one answer, and the bookkeeping of bulk downloads.
 
 :class:`Receiver` takes one response body. Only a 200 answer for a sink whose first bytes look
-like an image (:func:`immiche._core.looks_like_image`) streams atomically into that file, up to
+like what its operation's sink accepts (:class:`immiche._engine.downloads.SinkRule`: images for
+thumbnails) streams atomically into that file, up to
 the download cap; anything else is read into memory up to ``max_response_bytes``. Reading stops
 when the request's overall deadline passes, or when the bulk download it belongs to is cancelled.
 The drivers differ only in how they iterate the body.
@@ -9,26 +10,25 @@ The drivers differ only in how they iterate the body.
 
 from __future__ import annotations
 
-import contextlib
 import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-from immiche._atomic import Interrupted, TempScope, current_scope, open_atomic, temp_scope
-from immiche._core import IMAGE_SNIFF_BYTES, Outcome, Reply, Send, is_image_answer, looks_like_image
+from immiche._atomic import AtomicFile, Interrupted, TempScope, current_scope, temp_scope
+from immiche._engine.downloads import IMAGE_SNIFF_BYTES, IMAGES, PlanEntry
+from immiche._engine.effects import Outcome, Reply, Send
+from immiche._engine.transport import deadline_passed
 from immiche._http import httpx
-from immiche._transport import deadline_passed
 from immiche.errors import ImmichError, OutputFileError
-from immiche.people import BulkDownloadResult, ThumbnailDownload
+from immiche.people import BulkDownloadResult, DownloadResult
 
 __all__ = ["BulkRun", "ProgressCallback", "Receiver", "run_in_threads", "send_args"]
 
-ProgressCallback = Callable[[ThumbnailDownload, int, int], None]
-"""``on_progress(item, done, total)``, called once per thumbnail as it finishes."""
-PlanEntry = tuple[str, "Path | None", "ImmichError | None"]
+ProgressCallback = Callable[[DownloadResult, int, int], None]
+"""``on_progress(item, done, total)``, called once per item (thumbnail) as it finishes."""
 
 CANCEL_GRACE = 1.0
 """Seconds an interrupted bulk download waits for its worker threads before it raises."""
@@ -40,10 +40,10 @@ class Receiver:
     def __init__(self, effect: Send, response: httpx.Response) -> None:
         self._effect = effect
         self._response = response
-        candidate = effect.sink is not None and response.status_code == 200 and is_image_answer(response.headers)
+        self._rule = effect.accept or IMAGES
+        candidate = effect.sink is not None and response.status_code == 200 and self._rule.may_accept(response.headers)
         self._decided = not candidate  # whether it is known yet where the bytes go
-        self._files = contextlib.ExitStack()
-        self._file: BinaryIO | None = None
+        self._file: AtomicFile | None = None
         self._chunks: list[bytes] = []
         self._size = 0
         self._too_large = False
@@ -79,19 +79,20 @@ class Receiver:
     def _decide(self) -> None:
         self._decided = True
         head = b"".join(self._chunks)
-        if self._effect.sink is not None and looks_like_image(self._response.headers, head[:IMAGE_SNIFF_BYTES]):
+        if self._effect.sink is not None and self._rule.accepts(self._response.headers, head[:IMAGE_SNIFF_BYTES]):
             self._chunks.clear()
             if self._size > self._effect.sink_max_bytes:
                 self._too_large = True
                 return
-            self._file = self._files.enter_context(open_atomic(self._effect.sink, mode=None, durable=False))
+            self._file = AtomicFile(self._effect.sink, mode=None, durable=False)
             self._file.write(head)
         elif self._size > self._effect.max_bytes:
             self._too_large = True
             self._chunks.clear()
 
     def _discard(self) -> None:
-        self._files.__exit__(OverflowError, OverflowError(), None)  # removes the temporary file
+        if self._file is not None:
+            self._file.discard()  # removes the temporary file, keeps the old one
 
     def finish(self) -> Outcome:
         response = self._response
@@ -104,13 +105,13 @@ class Receiver:
             self._discard()
             return Reply(response.status_code, response.headers, too_large=True)
         if self._file is not None:
-            self._files.close()  # commits the sink file: rename over the target
+            self._file.commit()  # rename over the target
             return Reply(response.status_code, response.headers, written=self._size)
         return Reply(response.status_code, response.headers, b"".join(self._chunks), too_large=self._too_large)
 
     def fail(self, err: BaseException) -> Outcome:
         """Discard the sink's temporary file; return the outcome for ``err`` or re-raise it."""
-        self._files.__exit__(type(err), err, err.__traceback__)
+        self._discard()
         if isinstance(err, httpx.TransportError):
             return err
         if isinstance(err, OSError) and not isinstance(err, Interrupted) and self._effect.sink is not None:
@@ -134,13 +135,13 @@ class BulkRun:
     """
 
     def __init__(self, size: int, on_progress: ProgressCallback | None) -> None:
-        self.items: list[ThumbnailDownload | None] = [None] * size
+        self.items: list[DownloadResult | None] = [None] * size
         self._on_progress = on_progress
         self._done = 0
         self._lock = threading.Lock()
         self.stopped = False
 
-    def record(self, index: int, item: ThumbnailDownload) -> None:
+    def record(self, index: int, item: DownloadResult) -> None:
         with self._lock:
             if self.stopped:
                 return

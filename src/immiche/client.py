@@ -1,14 +1,17 @@
 """``Client`` and ``AsyncClient``: the people, person and thumbnail API of an Immich server.
 
-Both are thin drivers of one I/O-free core (:mod:`immiche._core`): they send requests, sleep
-between retries and stream bodies; every decision (which request, retry or not, which error,
-how to parse) is taken once, in the core, for both.
+Both are thin drivers of one I/O-free engine (:mod:`immiche._engine`) and the operations of
+:mod:`immiche._ops`: they send requests, sleep between retries and stream bodies; every decision
+(which request, retry or not, which error, how to parse, when a listing ends) is taken once, in
+the operations, for both. Each driver has two loops: :meth:`Client._run` runs an operation to its
+value, :meth:`Client._iterate` yields the items of a listing page by page.
 
-Example:
-    >>> import immiche
-    >>> with immiche.Client("https://photos.example.com", api_key="...") as client:  # doctest: +SKIP
-    ...     people = client.fetch_people()
-    ...     print(people.total, [p.name for p in people.people])
+Example::
+
+    import immiche
+    with immiche.Client("https://photos.example.com", api_key="...") as client:
+        people = client.fetch_people()
+        print(people.total, [p.name for p in people.people])
 """
 
 from __future__ import annotations
@@ -16,33 +19,32 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from immiche._base import ApiT, BaseClient
 from immiche._capabilities import ServerCapabilities
-from immiche._config import PAGE_SIZE
-from immiche._core import (
-    Emit,
-    Outcome,
-    Send,
-    Sleep,
-    Steps,
-    download_outcome,
-    plan_bulk,
-)
+from immiche._config import DEFAULT_CONCURRENCY, PAGE_SIZE, ClientOptions, Options
 from immiche._driver import BulkRun, ProgressCallback, Receiver, run_in_threads, send_args
+from immiche._engine.discovery import discover
+from immiche._engine.downloads import SinkRule, download_outcome, plan_bulk
+from immiche._engine.effects import Emit, Outcome, Send, Sleep, Steps
 from immiche._http import httpx
+from immiche._ops import people as people_ops
+from immiche._ops import server as server_ops
+from immiche._ops import workflows
 from immiche._pool import async_pool_client, pool_client
 from immiche.errors import (
     ImmichError,
 )
-from immiche.people import BulkDownloadResult, PeopleResponse, Person, ThumbnailDownload
+from immiche.people import BulkDownloadResult, DownloadResult, PeopleResponse, Person
 from immiche.server import LoginResult, ServerInfo, ServerVersion, User
 
 if TYPE_CHECKING:
     import asyncio
+
+    from typing_extensions import Unpack
 
     from immich_client import AuthenticatedClient
 
@@ -72,10 +74,11 @@ class Client(BaseClient[httpx.Client]):
     Raises:
         InvalidArgumentError: for a malformed URL, a missing/double credential or bad options.
 
-    Example:
-        >>> with Client("http://127.0.0.1:2283", api_key="...") as client:  # doctest: +SKIP
-        ...     for person in client.search_person("Ann"):
-        ...         client.download_thumbnail(person.id, f"{person.id}.jpg")
+    Example::
+
+        with Client("http://127.0.0.1:2283", api_key="...") as client:
+            for person in client.search_person("Ann"):
+                client.download_thumbnail(person.id, f"{person.id}.jpg")
     """
 
     @classmethod
@@ -126,9 +129,27 @@ class Client(BaseClient[httpx.Client]):
             except StopIteration as stop:
                 return stop.value  # type: ignore[no-any-return]
             except ImmichError as err:
-                raise self._core.scrub(err) from err.__cause__
-            assert not isinstance(effect, Emit)
+                raise self._engine.scrub(err) from err.__cause__
+            assert not isinstance(effect, Emit), "a listing is iterated, not run"
             outcome = self._perform(effect)
+
+    def _iterate(self, pages: Callable[[AuthenticatedClient], Steps[None]]) -> Iterator[Any]:
+        """Yield the items of every page a listing emits, as they arrive."""
+        self._check_open()
+        steps = pages(self._api())
+        outcome: Outcome = None
+        while True:
+            try:
+                effect = steps.send(outcome)
+            except StopIteration:
+                return
+            except ImmichError as err:
+                raise self._engine.scrub(err) from err.__cause__
+            if isinstance(effect, Emit):
+                yield from effect.value.items
+                outcome = None
+            else:
+                outcome = self._perform(effect)
 
     def connect(self) -> None:
         """Find the API root and check the server version now (otherwise done on first use).
@@ -141,30 +162,45 @@ class Client(BaseClient[httpx.Client]):
         self._check_open()
         with self._connect_lock:
             if self._api_root is None:
-                self._remember(*self._run(self._core.discover(self._public)))
+                self._remember(*self._run(discover(self._engine, self._public)))
 
     def _api(self) -> AuthenticatedClient:
         self._check_open()
         self.connect()
         return self._connected_api()
 
-    @property
-    def low_level(self) -> AuthenticatedClient:
-        """The generated ``immich_client.AuthenticatedClient`` on this client's pool and credential.
+    def _download_many(
+        self,
+        items: Iterable[Any],
+        directory: str | os.PathLike[str],
+        download: Callable[[str, Path], Path],
+        rule: SinkRule,
+        *,
+        concurrency: int,
+        on_progress: ProgressCallback | None,
+    ) -> BulkDownloadResult:
+        """Any bulk download: ``download(id, path)`` for each item, on at most ``concurrency`` threads."""
+        workers = self._check_concurrency(concurrency)
+        _, plan = plan_bulk(items, directory, rule=rule)
+        run = BulkRun(len(plan), on_progress)
+        if any(error is None for _, _, error in plan):
+            self.connect()
 
-        Every endpoint of the spec works with it, e.g.
-        ``immich_client.api.server.get_about_info.sync(client=client.low_level)``.
-        """
-        return self._api()
+        def one(index: int, item_id: str, path: Path | None, error: ImmichError | None) -> None:
+            if error is not None or path is None:
+                run.record(index, DownloadResult(item_id, error=error))
+                return
+            failure: BaseException | None = None
+            try:
+                download(item_id, path)
+            except Exception as err:
+                failure = err
+            run.record(index, download_outcome(item_id, path, failure))
 
-    @property
-    def api_root(self) -> str:
-        """The resolved API root (connects first if needed)."""
-        self.connect()
-        assert self._api_root is not None
-        return self._api_root
+        run_in_threads(plan, workers, one, run)  # Ctrl-C: stops within a second, no temporary file left
+        return run.result()
 
-    # ---- API
+    # ---- API (generated by tools/unasync.py from AsyncClient's)
 
     def server_version(self) -> ServerVersion:
         """The server's version (cached from the first contact)."""
@@ -179,50 +215,39 @@ class Client(BaseClient[httpx.Client]):
     def ping(self) -> bool:
         """True when the server answers ``/server/ping``."""
         self.connect()
-        return self._run(self._core.ping(self._public(self.api_root)))
+        return self._run(server_ops.ping(self._engine, self._public(self.api_root)))
 
     def whoami(self) -> User:
         """The user this client's credential belongs to (``GET /users/me``)."""
-        return self._run(self._core.whoami(self._api()))
+        return self._run(server_ops.whoami(self._engine, self._api()))
 
     def fetch_people(self, *, with_hidden: bool = False) -> PeopleResponse:
         """Every person of the library, fetching all pages (1,000 per request).
 
-        Example:
-            >>> people = client.fetch_people(with_hidden=True)  # doctest: +SKIP
-            >>> people.total, people.visible, people.hidden
+        Example::
+
+            people = client.fetch_people(with_hidden=True)
+            people.total, people.visible, people.hidden
         """
-        return self._run(self._core.fetch_people(self._api(), with_hidden=with_hidden))
+        return self._run(workflows.fetch_people(self._engine, self._api(), with_hidden=with_hidden))
 
     def iter_people(self, *, with_hidden: bool = False, page_size: int = PAGE_SIZE) -> Iterator[Person]:
         """Yield people page by page as they arrive, for very large libraries."""
-        self._check_open()
-        steps = self._core.people_pages(self._api(), with_hidden=with_hidden, page_size=page_size)
-        outcome: Outcome = None
-        while True:
-            try:
-                effect = steps.send(outcome)
-            except StopIteration:
-                return
-            except ImmichError as err:
-                raise self._core.scrub(err) from err.__cause__
-            if isinstance(effect, Emit):
-                yield from effect.value[2]
-                outcome = None
-            else:
-                outcome = self._perform(effect)
+        return self._iterate(
+            lambda api: people_ops.people_pages(self._engine, api, with_hidden=with_hidden, page_size=page_size)
+        )
 
     def search_person(self, name: str, *, with_hidden: bool = False) -> list[Person]:
         """People whose name matches ``name`` (how exactly depends on the server version)."""
-        return self._run(self._core.search_person(self._api(), name, with_hidden=with_hidden))
+        return self._run(people_ops.search_person(self._engine, self._api(), name, with_hidden=with_hidden))
 
     def fetch_person(self, person_id: str) -> Person:
         """One person by id. Raises :class:`NotFoundError` for an unknown id."""
-        return self._run(self._core.fetch_person(self._api(), person_id))
+        return self._run(people_ops.fetch_person(self._engine, self._api(), person_id))
 
     def fetch_thumbnail(self, person_id: str) -> bytes:
         """A person's thumbnail JPEG in memory."""
-        return self._run(self._core.fetch_thumbnail(self._api(), person_id))
+        return self._run(people_ops.fetch_thumbnail(self._engine, self._api(), person_id))
 
     def download_thumbnail(self, person_id: str, output_path: str | os.PathLike[str]) -> Path:
         """Stream a person's thumbnail to ``output_path`` atomically; return the path.
@@ -230,74 +255,67 @@ class Client(BaseClient[httpx.Client]):
         Parent directories are created. A failed download leaves no partial file and keeps a
         previous file at that path.
         """
-        return self._run(self._core.download_thumbnail(self._api(), person_id, output_path))
+        return self._run(people_ops.download_thumbnail(self._engine, self._api(), person_id, output_path))
 
     def download_thumbnails(
         self,
         people_or_ids: Iterable[Person | Mapping[str, Any] | str],
         directory: str | os.PathLike[str],
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         on_progress: ProgressCallback | None = None,
     ) -> BulkDownloadResult:
-        """Download many thumbnails as ``<directory>/<person-id>.jpg`` with bounded concurrency.
+        """Download many thumbnails as ``<directory>/<person-id>.jpg``, at most ``concurrency`` at once.
 
         Failures are collected per item (``result.failed``); they never abort the batch.
         """
-        workers = self._check_concurrency(concurrency)
-        _, plan = plan_bulk(people_or_ids, directory)
-        run = BulkRun(len(plan), on_progress)
-        if any(error is None for _, _, error in plan):
-            self.connect()
+        return self._download_many(
+            people_or_ids,
+            directory,
+            self.download_thumbnail,
+            people_ops.THUMBNAIL_FILES,
+            concurrency=concurrency,
+            on_progress=on_progress,
+        )
 
-        def one(index: int, person_id: str, path: Path | None, error: ImmichError | None) -> None:
-            if error is not None or path is None:
-                run.record(index, ThumbnailDownload(person_id, error=error))
-                return
-            failure: BaseException | None = None
-            try:
-                self.download_thumbnail(person_id, path)
-            except Exception as err:
-                failure = err
-            run.record(index, download_outcome(person_id, path, failure))
+    def logout(self) -> bool:
+        """End this login session on the server (with an API key this does nothing server-side)."""
+        return self._run(server_ops.logout(self._engine, self._api()))
 
-        run_in_threads(plan, workers, one, run)  # Ctrl-C: stops within a second, no temporary file left
-        return run.result()
+    # ---- end of the API section
 
     # ---- login
 
     @classmethod
-    def login(cls, base_url: str, email: str, password: str, **options: Any) -> LoginResult:
+    def login(cls, base_url: str, email: str, password: str, **options: Unpack[Options]) -> LoginResult:
         """Log in with email and password; return the access token and account (never retried).
 
-        Example:
-            >>> result = Client.login("http://host:2283", "me@example.com", password)  # doctest: +SKIP
-            >>> client = Client(result.server_url, access_token=result.access_token)
+        Example::
+
+            result = Client.login("http://host:2283", "me@example.com", password)
+            client = Client(result.server_url, access_token=result.access_token)
         """
-        client: Client = cls._without_credential(base_url, **options)
+        client = cls._without_credential(base_url, ClientOptions.build(**options))
         client._keep_out_of_errors(password)
         try:
             client.connect()
-            return client._run(client._core.login(client._public(client.api_root), email, password))
+            return client._run(server_ops.login(client._engine, client._public(client.api_root), email, password))
         finally:
             client.close()
 
     @classmethod
-    def probe(cls, base_url: str, **options: Any) -> ServerInfo:
+    def probe(cls, base_url: str, **options: Unpack[Options]) -> ServerInfo:
         """Find a server's API root and version without any credential (no warning is issued).
 
-        Example:
-            >>> info = Client.probe("http://192.168.1.10:2283")  # doctest: +SKIP
-            >>> info.version, info.tested
+        Example::
+
+            info = Client.probe("http://192.168.1.10:2283")
+            info.version, info.tested
         """
-        client: Client = cls._without_credential(base_url, **options)
+        client = cls._without_credential(base_url, ClientOptions.build(**options))
         with client:
             client.connect()
             return client._info()
-
-    def logout(self) -> bool:
-        """End this login session on the server (with an API key this does nothing server-side)."""
-        return self._run(self._core.logout(self._api()))
 
     # ---- lifecycle
 
@@ -318,12 +336,12 @@ class Client(BaseClient[httpx.Client]):
 class AsyncClient(BaseClient[httpx.AsyncClient]):
     """The asyncio twin of :class:`Client`: same arguments, same methods, awaited.
 
-    ``http_client`` is a shared ``httpx.AsyncClient``. ``low_level`` is available once connected
-    (``await client.connect()``, or after the first call).
+    ``http_client`` is a shared ``httpx.AsyncClient``.
 
-    Example:
-        >>> async with AsyncClient("http://127.0.0.1:2283", api_key="...") as client:  # doctest: +SKIP
-        ...     result = await client.download_thumbnails(await client.search_person("Ann"), "thumbs")
+    Example::
+
+        async with AsyncClient("http://127.0.0.1:2283", api_key="...") as client:
+            result = await client.download_thumbnails(await client.search_person("Ann"), "thumbs")
     """
 
     @classmethod
@@ -376,9 +394,28 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
             except StopIteration as stop:
                 return stop.value  # type: ignore[no-any-return]
             except ImmichError as err:
-                raise self._core.scrub(err) from err.__cause__
-            assert not isinstance(effect, Emit)
+                raise self._engine.scrub(err) from err.__cause__
+            assert not isinstance(effect, Emit), "a listing is iterated, not run"
             outcome = await self._perform(effect)
+
+    async def _iterate(self, pages: Callable[[AuthenticatedClient], Steps[None]]) -> AsyncIterator[Any]:
+        """Yield the items of every page a listing emits, as they arrive."""
+        self._check_open()
+        steps = pages(await self._api())
+        outcome: Outcome = None
+        while True:
+            try:
+                effect = steps.send(outcome)
+            except StopIteration:
+                return
+            except ImmichError as err:
+                raise self._engine.scrub(err) from err.__cause__
+            if isinstance(effect, Emit):
+                for item in effect.value.items:
+                    yield item
+                outcome = None
+            else:
+                outcome = await self._perform(effect)
 
     async def connect(self) -> None:
         """Find the API root and check the server version now (otherwise done on first use)."""
@@ -389,29 +426,56 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
             self._connect_lock = asyncio.Lock()
         async with self._connect_lock:
             if self._api_root is None:
-                self._remember(*await self._run(self._core.discover(self._public)))
+                self._remember(*await self._run(discover(self._engine, self._public)))
 
     async def _api(self) -> AuthenticatedClient:
         self._check_open()
         await self.connect()
         return self._connected_api()
 
-    @property
-    def low_level(self) -> AuthenticatedClient:
-        """The generated ``AuthenticatedClient`` on this client's pool (use its ``asyncio`` functions)."""
-        self._check_open()
-        if self._low_level is None:
-            raise ImmichError(
-                "the AsyncClient is not connected yet", hint="await client.connect() before using low_level"
-            )
-        return self._low_level
+    async def _download_many(
+        self,
+        items: Iterable[Any],
+        directory: str | os.PathLike[str],
+        download: Callable[[str, Path], Awaitable[Path]],
+        rule: SinkRule,
+        *,
+        concurrency: int,
+        on_progress: ProgressCallback | None,
+    ) -> BulkDownloadResult:
+        """Any bulk download: ``await download(id, path)`` for each item, at most ``concurrency`` at once."""
+        import asyncio
 
-    @property
-    def api_root(self) -> str | None:
-        """The resolved API root, once connected."""
-        return self._api_root
+        limit = asyncio.Semaphore(self._check_concurrency(concurrency))
+        _, plan = plan_bulk(items, directory, rule=rule)
+        run = BulkRun(len(plan), on_progress)
+        if any(error is None for _, _, error in plan):
+            await self.connect()
 
-    # ---- API
+        async def one(index: int, item_id: str, path: Path | None, error: ImmichError | None) -> None:
+            if error is not None or path is None:
+                run.record(index, DownloadResult(item_id, error=error))
+                return
+            failure: BaseException | None = None
+            async with limit:
+                try:
+                    await download(item_id, path)
+                except Exception as err:
+                    failure = err
+            run.record(index, download_outcome(item_id, path, failure))
+
+        tasks = [asyncio.ensure_future(one(i, *entry)) for i, entry in enumerate(plan)]
+        try:
+            await asyncio.gather(*tasks)
+        except BaseException:  # cancelled, or on_progress raised: stop every download, then raise
+            run.stopped = True
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+        return run.result()
+
+    # ---- API (tools/unasync.py copies this section into Client: edit it here, then run `make unasync`)
 
     async def server_version(self) -> ServerVersion:
         """The server's version (cached from the first contact)."""
@@ -426,117 +490,98 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
     async def ping(self) -> bool:
         """True when the server answers ``/server/ping``."""
         await self.connect()
-        assert self._api_root is not None
-        return await self._run(self._core.ping(self._public(self._api_root)))
+        return await self._run(server_ops.ping(self._engine, self._public(self.api_root)))
 
     async def whoami(self) -> User:
-        """The user this client's credential belongs to."""
-        return await self._run(self._core.whoami(await self._api()))
+        """The user this client's credential belongs to (``GET /users/me``)."""
+        return await self._run(server_ops.whoami(self._engine, await self._api()))
 
     async def fetch_people(self, *, with_hidden: bool = False) -> PeopleResponse:
-        """Every person of the library, fetching all pages."""
-        return await self._run(self._core.fetch_people(await self._api(), with_hidden=with_hidden))
+        """Every person of the library, fetching all pages (1,000 per request).
 
-    async def iter_people(self, *, with_hidden: bool = False, page_size: int = PAGE_SIZE) -> AsyncIterator[Person]:
-        """Yield people page by page as they arrive (``async for``)."""
-        self._check_open()
-        steps = self._core.people_pages(await self._api(), with_hidden=with_hidden, page_size=page_size)
-        outcome: Outcome = None
-        while True:
-            try:
-                effect = steps.send(outcome)
-            except StopIteration:
-                return
-            except ImmichError as err:
-                raise self._core.scrub(err) from err.__cause__
-            if isinstance(effect, Emit):
-                for person in effect.value[2]:
-                    yield person
-                outcome = None
-            else:
-                outcome = await self._perform(effect)
+        Example::
+
+            people = client.fetch_people(with_hidden=True)
+            people.total, people.visible, people.hidden
+        """
+        return await self._run(workflows.fetch_people(self._engine, await self._api(), with_hidden=with_hidden))
+
+    def iter_people(self, *, with_hidden: bool = False, page_size: int = PAGE_SIZE) -> AsyncIterator[Person]:
+        """Yield people page by page as they arrive, for very large libraries (``async for`` with AsyncClient)."""
+        return self._iterate(
+            lambda api: people_ops.people_pages(self._engine, api, with_hidden=with_hidden, page_size=page_size)
+        )
 
     async def search_person(self, name: str, *, with_hidden: bool = False) -> list[Person]:
-        """People whose name matches ``name``."""
-        return await self._run(self._core.search_person(await self._api(), name, with_hidden=with_hidden))
+        """People whose name matches ``name`` (how exactly depends on the server version)."""
+        return await self._run(people_ops.search_person(self._engine, await self._api(), name, with_hidden=with_hidden))
 
     async def fetch_person(self, person_id: str) -> Person:
-        """One person by id."""
-        return await self._run(self._core.fetch_person(await self._api(), person_id))
+        """One person by id. Raises :class:`NotFoundError` for an unknown id."""
+        return await self._run(people_ops.fetch_person(self._engine, await self._api(), person_id))
 
     async def fetch_thumbnail(self, person_id: str) -> bytes:
         """A person's thumbnail JPEG in memory."""
-        return await self._run(self._core.fetch_thumbnail(await self._api(), person_id))
+        return await self._run(people_ops.fetch_thumbnail(self._engine, await self._api(), person_id))
 
     async def download_thumbnail(self, person_id: str, output_path: str | os.PathLike[str]) -> Path:
-        """Stream a person's thumbnail to ``output_path`` atomically; return the path."""
-        return await self._run(self._core.download_thumbnail(await self._api(), person_id, output_path))
+        """Stream a person's thumbnail to ``output_path`` atomically; return the path.
+
+        Parent directories are created. A failed download leaves no partial file and keeps a
+        previous file at that path.
+        """
+        return await self._run(people_ops.download_thumbnail(self._engine, await self._api(), person_id, output_path))
 
     async def download_thumbnails(
         self,
         people_or_ids: Iterable[Person | Mapping[str, Any] | str],
         directory: str | os.PathLike[str],
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         on_progress: ProgressCallback | None = None,
     ) -> BulkDownloadResult:
-        """Download many thumbnails concurrently (at most ``concurrency`` at once); see Client."""
-        import asyncio
+        """Download many thumbnails as ``<directory>/<person-id>.jpg``, at most ``concurrency`` at once.
 
-        limit = asyncio.Semaphore(self._check_concurrency(concurrency))
-        _, plan = plan_bulk(people_or_ids, directory)
-        run = BulkRun(len(plan), on_progress)
-        if any(error is None for _, _, error in plan):
-            await self.connect()
+        Failures are collected per item (``result.failed``); they never abort the batch.
+        """
+        return await self._download_many(
+            people_or_ids,
+            directory,
+            self.download_thumbnail,
+            people_ops.THUMBNAIL_FILES,
+            concurrency=concurrency,
+            on_progress=on_progress,
+        )
 
-        async def one(index: int, person_id: str, path: Path | None, error: ImmichError | None) -> None:
-            if error is not None or path is None:
-                run.record(index, ThumbnailDownload(person_id, error=error))
-                return
-            failure: BaseException | None = None
-            async with limit:
-                try:
-                    await self.download_thumbnail(person_id, path)
-                except Exception as err:
-                    failure = err
-            run.record(index, download_outcome(person_id, path, failure))
+    async def logout(self) -> bool:
+        """End this login session on the server (with an API key this does nothing server-side)."""
+        return await self._run(server_ops.logout(self._engine, await self._api()))
 
-        tasks = [asyncio.ensure_future(one(i, *entry)) for i, entry in enumerate(plan)]
-        try:
-            await asyncio.gather(*tasks)
-        except BaseException:  # cancelled, or on_progress raised: stop every download, then raise
-            run.stopped = True
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            raise
-        return run.result()
+    # ---- end of the API section
 
     # ---- login
 
     @classmethod
-    async def login(cls, base_url: str, email: str, password: str, **options: Any) -> LoginResult:
+    async def login(cls, base_url: str, email: str, password: str, **options: Unpack[Options]) -> LoginResult:
         """Log in with email and password (never retried); see :meth:`Client.login`."""
-        client: AsyncClient = cls._without_credential(base_url, **options)
+        client = cls._without_credential(base_url, ClientOptions.build(**options))
         client._keep_out_of_errors(password)
         try:
             await client.connect()
             assert client._api_root is not None
-            return await client._run(client._core.login(client._public(client._api_root), email, password))
+            return await client._run(
+                server_ops.login(client._engine, client._public(client._api_root), email, password)
+            )
         finally:
             await client.aclose()
 
     @classmethod
-    async def probe(cls, base_url: str, **options: Any) -> ServerInfo:
+    async def probe(cls, base_url: str, **options: Unpack[Options]) -> ServerInfo:
         """Find a server's API root and version without any credential; see :meth:`Client.probe`."""
-        client: AsyncClient = cls._without_credential(base_url, **options)
+        client = cls._without_credential(base_url, ClientOptions.build(**options))
         async with client:
             await client.connect()
             return client._info()
-
-    async def logout(self) -> bool:
-        """End this login session on the server."""
-        return await self._run(self._core.logout(await self._api()))
 
     # ---- lifecycle
 
@@ -554,18 +599,13 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
         await self.aclose()
 
 
-def create(
-    base_url: str,
-    api_key: str | None = None,
-    *,
-    http_client: httpx.Client | None = None,
-    **options: Any,
-) -> Client:
+def create(base_url: str, api_key: str | None = None, **options: Unpack[Options]) -> Client:
     """Create a :class:`Client` (the seed's ``Immiche.create``; ``http_client`` is its ``requests_session``).
 
-    Example:
-        >>> shared = httpx.Client()  # doctest: +SKIP
-        >>> home = create("https://photos1.example.com", "key1", http_client=shared)
-        >>> work = create("https://photos2.example.com", "key2", http_client=shared)
+    Example::
+
+        shared = httpx.Client()
+        home = create("https://photos1.example.com", "key1", http_client=shared)
+        work = create("https://photos2.example.com", "key2", http_client=shared)
     """
-    return Client(base_url, api_key, http_client=http_client, **options)
+    return Client(base_url, api_key, **options)

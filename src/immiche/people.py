@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from immich_client.models import PersonResponseDto
     from immiche.errors import ImmichError
 
-__all__ = ["BulkDownloadResult", "PeopleResponse", "Person", "ThumbnailDownload"]
+__all__ = ["BulkDownloadResult", "DownloadResult", "PeopleResponse", "Person", "ThumbnailDownload"]
 
 
 class Person(NamedTuple):
@@ -50,7 +50,8 @@ class Person(NamedTuple):
 
     @classmethod
     def from_model(cls, model: PersonResponseDto) -> Person:
-        """Build a Person from the generated ``PersonResponseDto``."""
+        """Build a Person from the generated ``PersonResponseDto`` (a convenience for ``low_level``
+        users; the facade reads answers with :meth:`from_json`)."""
         birth_date: object = model.birth_date
         if isinstance(birth_date, str):  # the generated parser keeps what it cannot read as a date
             birth_date = _read_date(birth_date)
@@ -67,7 +68,7 @@ class Person(NamedTuple):
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Person:
-        """Build a Person straight from a ``PersonResponseDto`` JSON object (the listing fast path).
+        """Build a Person straight from a ``PersonResponseDto`` JSON object (how the facade reads every person).
 
         It reads exactly what :meth:`from_model` reads, with the same tolerance, at a fifth of the
         cost of the generated ``from_dict`` + :meth:`from_model`; tests check that both agree on
@@ -184,10 +185,16 @@ class PeopleResponse:
 
 
 @dataclass(frozen=True, slots=True)
-class ThumbnailDownload:
-    """The outcome of one thumbnail in a bulk download: a ``path`` or an ``error``."""
+class DownloadResult:
+    """The outcome of one item of any bulk download: a ``path`` or an ``error``.
 
-    person_id: str
+    Attributes:
+        id: the item's id (a person's for thumbnails).
+        path: the file written, when it was.
+        error: why it was not.
+    """
+
+    id: str
     path: Path | None = None
     error: ImmichError | None = None
 
@@ -195,12 +202,21 @@ class ThumbnailDownload:
     def ok(self) -> bool:
         return self.error is None
 
+    @property
+    def person_id(self) -> str:
+        """The id, under the name thumbnail downloads have always used."""
+        return self.id
+
+
+ThumbnailDownload = DownloadResult
+"""The outcome of one thumbnail in a bulk download (:class:`DownloadResult`; ``.person_id`` is its id)."""
+
 
 @dataclass(frozen=True)
 class BulkDownloadResult:
-    """What :meth:`immiche.Client.download_thumbnails` did, item by item, in input order."""
+    """What a bulk download (:meth:`immiche.Client.download_thumbnails`) did, item by item, in input order."""
 
-    items: tuple[ThumbnailDownload, ...] = field(default_factory=tuple)
+    items: tuple[DownloadResult, ...] = field(default_factory=tuple)
 
     @property
     def succeeded(self) -> list[Path]:
@@ -208,7 +224,7 @@ class BulkDownloadResult:
 
     @property
     def failed(self) -> dict[str, ImmichError]:
-        return {item.person_id: item.error for item in self.items if item.error is not None}
+        return {item.id: item.error for item in self.items if item.error is not None}
 
     @property
     def ok(self) -> bool:

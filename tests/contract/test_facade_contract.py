@@ -121,7 +121,7 @@ async def test_async_methods(prism: PrismServer, facade_guard: FacadeGuard, tmp_
 
 def test_a_facade_request_the_spec_forbids_would_fail(prism: PrismServer) -> None:
     """The guard is live for facade traffic: a page size the spec forbids is refused by Prism."""
-    from immiche import _contract
+    from immiche._ops import people
 
     guard = PrismGuard()
     with httpx.Client(event_hooks={"response": [guard]}) as http, warnings.catch_warnings():
@@ -129,7 +129,7 @@ def test_a_facade_request_the_spec_forbids_would_fail(prism: PrismServer) -> Non
         client = immiche.Client(f"{prism.url}/api", api_key=KEY, http_client=http, retries=0)
         with guard.expect_rejection():
             client.connect()  # the well-known 404 is the refusal expected here
-        send = client._core.build(client.low_level, _contract.PEOPLE, page=1, size=5000, with_hidden=False)
+        send = client._engine.build(client.low_level, people.PEOPLE, page=1, size=5000, with_hidden=False)
         with guard.expect_rejection() as responses:
             http.request(send.method, send.url, params=send.options["params"], headers={"x-api-key": KEY})
     assert responses[0].status_code == 422

@@ -25,7 +25,10 @@ async def test_every_method(immich: respx.MockRouter, tmp_path: Path) -> None:
     immich.get("/api/users/me").mock(return_value=recorded_response("users_me_api_key_all"))
     jpeg = (RECORDED / "person_thumbnail_ann.jpg").read_bytes()
     async with immiche.AsyncClient(BASE, api_key=KEY) as client:
-        assert client.api_root is None
+        with pytest.raises(errors.ImmichError, match="not connected") as info:
+            _ = client.api_root
+        assert info.value.hint is not None
+        assert "await client.connect()" in info.value.hint
         with pytest.raises(errors.ImmichError, match="not connected"):
             _ = client.low_level
         result = await client.fetch_people(with_hidden=True)
@@ -94,3 +97,18 @@ async def test_async_login(immich: respx.MockRouter) -> None:
     immich.post("/api/auth/login").mock(return_value=recorded_response("auth_login"))
     result = await immiche.AsyncClient.login(BASE, "admin@example.com", "pw-123456")
     assert result.access_token == recorded("auth_login")["body"]["accessToken"]
+
+
+async def test_api_root_and_low_level_behave_as_in_the_sync_client(immich: respx.MockRouter) -> None:
+    """Neither property sends a request: both clients raise the same error until connected."""
+    with immiche.Client(BASE, api_key=KEY) as sync_client:
+        async with immiche.AsyncClient(BASE, api_key=KEY) as async_client:
+            for client in (sync_client, async_client):
+                for name in ("api_root", "low_level"):
+                    with pytest.raises(errors.ImmichError, match=f"the {type(client).__name__} is not connected yet"):
+                        getattr(client, name)
+            assert not immich.calls  # no property sent anything
+            sync_client.connect()
+            await async_client.connect()
+            assert sync_client.api_root == async_client.api_root == f"{BASE}/api"
+            assert type(sync_client.low_level) is type(async_client.low_level)

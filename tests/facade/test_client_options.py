@@ -77,6 +77,7 @@ def test_low_level_escape_hatch_uses_the_same_pool_and_key(immich: respx.MockRou
     immich.get(f"/api/people/{PERSON}").mock(return_value=recorded_response("person_get_ann"))
     with httpx.Client() as shared:
         client = immiche.Client(BASE, api_key=KEY, http_client=shared)
+        client.connect()
         dto = get_person.sync(PERSON, client=client.low_level)  # type: ignore[arg-type]
         assert dto is not None
         assert dto.name == "Ann"

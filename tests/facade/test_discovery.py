@@ -23,6 +23,7 @@ def test_sub_path_behind_a_proxy_resolves_like_the_mobile_app() -> None:
         )
         mock_immich(router, "https://host.example/photos/api")
         with immiche.Client("https://host.example/photos/", api_key=KEY) as client:
+            client.connect()
             assert client.api_root == "https://host.example/photos/api"
         well_known = router.calls[0].request
         assert "x-api-key" not in well_known.headers  # no credential before the server is confirmed
@@ -33,6 +34,7 @@ def test_an_api_url_is_accepted_and_falls_back_when_there_is_no_well_known() -> 
         router.get("http://nas:2283/.well-known/immich").mock(return_value=httpx.Response(404, text="Not Found"))
         mock_immich(router, "http://nas:2283/api")
         with immiche.Client("nas:2283/api", api_key=KEY) as client:
+            client.connect()
             assert client.api_root == "http://nas:2283/api"
             assert client.base_url == "http://nas:2283"
 

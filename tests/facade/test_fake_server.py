@@ -162,6 +162,7 @@ def test_shared_pool_two_servers_each_sees_only_its_own_key(fake_immich: ServerF
 def test_sub_path_server(fake_immich: ServerFactory) -> None:
     server = fake_immich(base_path="/photos")
     with immiche.Client(server.url + "/", api_key=server.api_key) as client:
+        client.connect()
         assert client.api_root == server.url + "/api"
         assert client.fetch_people().people
 

@@ -58,3 +58,27 @@ def test_not_logged_in() -> None:
     with pytest.raises(immiche.NotLoggedInError, match="default") as info:
         immiche.Client.from_profile()
     assert "immiche login" in (info.value.hint or "")
+
+
+def test_every_constructor_builds_the_same_checked_options(immich: respx.MockRouter) -> None:
+    """from_session, probe, login and create check options the way Client() does, and keep them."""
+    stored = session.Session.create(BASE, session.ApiKey("stored-key-123456"))
+    policy = immiche.RetryPolicy(max_retries=1)
+    with immiche.Client.from_session(stored, retries=policy, timeout=7) as client:
+        assert type(client) is immiche.Client
+        assert client._options.retries is policy
+        assert client._options.timeout == immiche.Timeout.coerce(7)
+    aclient = immiche.AsyncClient.from_session(stored, max_response_bytes=1000)
+    assert type(aclient) is immiche.AsyncClient
+    assert aclient._options.max_response_bytes == 1000
+    assert immiche.create(BASE, "key-123456", retries=0)._options.retries.max_retries == 0
+    for build in (
+        lambda: immiche.Client.from_session(stored, retry=3),  # type: ignore[call-arg]
+        lambda: immiche.Client.probe(BASE, timeuot=3),  # type: ignore[call-arg]
+        lambda: immiche.Client.login(BASE, "a@example.com", "pw", verfiy=False),  # type: ignore[call-arg]
+    ):
+        with pytest.raises(TypeError, match="unexpected options"):
+            build()
+    with pytest.raises(immiche.InvalidArgumentError, match="max_response_bytes"):
+        immiche.Client.probe(BASE, max_response_bytes=0)
+    assert not immich.calls  # every refusal came before any request

@@ -15,8 +15,9 @@ import pytest
 
 from immiche import InvalidArgumentError, Timeout
 from immiche._atomic import _HOST, STALE_AFTER, TempScope, open_atomic, remove_stale_temps, temp_scope
-from immiche._core import Send, looks_like_image
 from immiche._driver import send_args
+from immiche._engine.downloads import looks_like_image
+from immiche._engine.effects import Send
 from immiche._pool import pool_client
 from immiche.errors import redact, redact_url
 
@@ -127,3 +128,34 @@ def test_immiches_own_pools_keep_no_cookies() -> None:
         client.cookies.set("manual", "1", domain="a.example")  # even one set by hand is never sent
         request, _ = send_args(client, Send("GET", "http://a.example/x", {}))
         assert "cookie" not in request.headers
+
+
+def test_atomic_file_commits_explicitly_and_discards_without_a_trace(tmp_path: Path) -> None:
+    from immiche._atomic import AtomicFile
+
+    target = tmp_path / "face.jpg"
+    target.write_bytes(b"old")
+    kept = AtomicFile(target, mode=None)
+    kept.write(b"new")
+    assert target.read_bytes() == b"old"  # nothing replaced before the commit
+    kept.commit()
+    assert target.read_bytes() == b"new"
+    kept.discard()  # after a commit: nothing to do
+    assert target.read_bytes() == b"new"
+    with pytest.raises(ValueError, match="already committed"):
+        kept.commit()
+    dropped = AtomicFile(target, mode=None)
+    dropped.write(b"partial")
+    dropped.discard()
+    assert target.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["face.jpg"]
+
+    def interrupted() -> None:
+        with AtomicFile(target, mode=None) as failed:
+            failed.write(b"half")
+            raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError):
+        interrupted()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["face.jpg"]
+    assert target.read_bytes() == b"new"
