@@ -20,7 +20,7 @@ from immiche._version import __version__
 if TYPE_CHECKING:
     from immiche._capabilities import ServerCapabilities
     from immiche._config import RetryPolicy, Timeout
-    from immiche._core import ImmichVersionWarning
+    from immiche._engine.ids import check_person_id
     from immiche.client import AsyncClient, Client, ProgressCallback, create
     from immiche.errors import (
         APIStatusError,
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         BadRequestError,
         ImmichConnectionError,
         ImmichError,
+        ImmichVersionWarning,
         InvalidArgumentError,
         InvalidProfileName,
         InvalidProfileNameError,
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
         SessionError,
         UnexpectedRedirectError,
     )
-    from immiche.people import BulkDownloadResult, PeopleResponse, Person, ThumbnailDownload
+    from immiche.people import BulkDownloadResult, DownloadResult, PeopleResponse, Person, ThumbnailDownload
     from immiche.server import LoginResult, ServerInfo, ServerVersion, User
 
 #: The public names and their homes: the one table the lazy loader and ``__all__`` come from
@@ -54,11 +55,10 @@ _EXPORTS: dict[str, str] = {
     "BadRequestError": "immiche.errors",
     "BulkDownloadResult": "immiche.people",
     "Client": "immiche.client",
+    "DownloadResult": "immiche.people",
     "ImmichConnectionError": "immiche.errors",
     "ImmichError": "immiche.errors",
-    # The engine raises the class it imports; it moves to immiche.errors (defined there already)
-    # as soon as the engine imports it from there.
-    "ImmichVersionWarning": "immiche._core",
+    "ImmichVersionWarning": "immiche.errors",
     "InvalidArgumentError": "immiche.errors",
     "InvalidProfileName": "immiche.errors",
     "InvalidProfileNameError": "immiche.errors",
@@ -83,6 +83,7 @@ _EXPORTS: dict[str, str] = {
     "Timeout": "immiche._config",
     "UnexpectedRedirectError": "immiche.errors",
     "User": "immiche.server",
+    "check_person_id": "immiche._engine.ids",
     "create": "immiche.client",
 }
 
@@ -118,6 +119,7 @@ __all__ = [
     "BadRequestError",
     "BulkDownloadResult",
     "Client",
+    "DownloadResult",
     "ImmichConnectionError",
     "ImmichError",
     "ImmichVersionWarning",
@@ -146,5 +148,6 @@ __all__ = [
     "UnexpectedRedirectError",
     "User",
     "__version__",
+    "check_person_id",
     "create",
 ]

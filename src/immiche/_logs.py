@@ -27,8 +27,8 @@ logger = logging.getLogger("immiche")
 REQUEST_EVENT: Final = "request"
 
 #: Whether the drivers call :func:`log_request` for every exchange (then the CLI's ``-v`` no
-#: longer needs httpx's log). The engine refactor turns this on when its drivers do.
-ENGINE_LOGS_REQUESTS: bool = False
+#: longer needs httpx's log): the engine logs each answer in ``Engine.call``.
+ENGINE_LOGS_REQUESTS: bool = True
 
 
 def log_decision(message: str, *args: object) -> None:

@@ -221,7 +221,7 @@ def _check_field(name: str, value: object, today: datetime.date) -> object:
         return _check_bool(value)
     if name == "color":
         return _check_color(value)
-    return canonical_id(value, "asset id")  # feature_face_asset_id
+    return canonical_id(value, "asset")  # feature_face_asset_id
 
 
 def _today(today: datetime.date | None) -> datetime.date:

@@ -7,7 +7,7 @@ import sys
 
 from tests.cli.conftest import SCRIPT, Cli
 
-HEAVY = ("httpx", "httpcore", "immich_client", "rich", "attrs", "dateutil", "immiche.client", "immiche._core")
+HEAVY = ("httpx", "httpcore", "immich_client", "rich", "attrs", "dateutil", "immiche.client", "immiche._engine")
 
 
 def _modules_after(args: list[str]) -> set[str]:

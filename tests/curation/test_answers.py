@@ -165,7 +165,7 @@ def test_merge_request_legacy_and_new_endpoint() -> None:
         ([B1, TARGET.upper()], "into themselves"),
         ([], "nothing to merge"),
         ([B1, B1], "twice"),
-        (["nope"], "not a valid person id"),
+        (["nope"], "is not a person id"),
     ],
 )
 def test_merge_request_refusals(sources: list[str], message: str) -> None:

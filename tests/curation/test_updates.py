@@ -138,7 +138,7 @@ def test_bad_ids(bad: object) -> None:
 
 
 def test_feature_face_asset_id_must_be_a_uuid() -> None:
-    with pytest.raises(InvalidUpdateError, match="feature_face_asset_id: 'x' is not a valid asset id"):
+    with pytest.raises(InvalidUpdateError, match="feature_face_asset_id: 'x' is not an asset id"):
         PersonUpdate(PID, feature_face_asset_id="x")
 
 

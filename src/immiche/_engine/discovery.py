@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from immiche import _contract
 from immiche._engine.effects import Send, Steps
 from immiche._engine.engine import Engine
+from immiche._logs import log_decision
 from immiche._ops import server as server_ops
 from immiche._url import api_root_from_well_known
-from immiche.errors import ImmichError, InvalidResponseError
+from immiche.errors import ImmichError, ImmichVersionWarning, InvalidResponseError, redact_url, warn_at_caller
 
 if TYPE_CHECKING:
     from immich_client import Client as PublicClient
     from immiche.server import ServerVersion
 
-__all__ = ["WELL_KNOWN", "ImmichVersionWarning", "discover", "warn_if_untested"]
-
-
-class ImmichVersionWarning(UserWarning):
-    """The server's version is outside the range the facade is tested against."""
+__all__ = ["WELL_KNOWN", "discover", "warn_if_untested"]
 
 
 WELL_KNOWN = _contract.Operation("wellKnown", "GET", "/.well-known/immich", "")
@@ -50,10 +46,16 @@ def discover(engine: Engine, public: Callable[[str], PublicClient]) -> Steps[tup
             announced = None
         if announced:
             candidates.append(announced)
+    log_decision(
+        "discovery: /.well-known/immich answered %d, announcing %s",
+        reply.status_code,
+        [redact_url(c) for c in candidates],
+    )
     if server.fallback_api_root not in candidates:
         candidates.append(server.fallback_api_root)
     last: ImmichError | None = None
     for root in candidates:
+        log_decision("discovery: trying the API root %s", redact_url(root))
         ping = engine.build(public(root), server_ops.PING)
         reply = yield from engine.call(ping)
         if 300 <= reply.status_code < 400:
@@ -61,6 +63,7 @@ def discover(engine: Engine, public: Callable[[str], PublicClient]) -> Steps[tup
         try:
             pong = engine.parse(ping, reply)
         except ImmichError as err:
+            log_decision("discovery: %s does not answer /server/ping as Immich: %s", redact_url(root), err)
             last = err
             continue
         if isinstance(getattr(pong, "res", None), str):  # Immich answers {"res": "pong"}
@@ -79,7 +82,7 @@ def warn_if_untested(engine: Engine, version: ServerVersion, pinned: str) -> Non
     if engine.warned or _contract.is_tested(version.major, version.minor):
         return
     engine.warned = True
-    warnings.warn(
+    warn_at_caller(
         ImmichVersionWarning(
             f"the Immich server at {engine.server.base} runs {version}, outside the versions immiche is "
             f"tested against (v{'.'.join(map(str, low))} to v{'.'.join(map(str, high))}.x; its immich_client "
@@ -87,6 +90,5 @@ def warn_if_untested(engine: Engine, version: ServerVersion, pinned: str) -> Non
             f"OpenAPI document (open-api/immich-openapi-specs.json at tag {version}) with "
             f"'python -m immiche.compat <that file>'; from an immiche checkout, "
             f"'scripts/regen.sh --version {version}' also regenerates the client."
-        ),
-        stacklevel=4,
+        )
     )

@@ -19,6 +19,7 @@ from immiche._config import RetryPolicy, Timeout, parse_retry_after
 from immiche._engine.effects import Reply, Send, Sleep, Steps
 from immiche._engine.transport import retryable_transport, transport_error
 from immiche._http import httpx
+from immiche._logs import log_decision, log_request
 from immiche._url import ServerURL
 from immiche.errors import (
     ImmichError,
@@ -46,6 +47,16 @@ def _object(item: object) -> dict[str, Any]:
     if not isinstance(item, dict):
         raise TypeError(f"expected a JSON object, got {type(item).__name__}")
     return item
+
+
+def _reason(status: int) -> str:
+    """The reason phrase of a status code (``"OK"``), empty for an unknown one."""
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 @dataclass
@@ -118,16 +129,22 @@ class Engine:
                     attempt, started, None, deadline
                 ):
                     raise transport_error(outcome, send.label, self.server.base) from outcome
+                why = type(outcome).__name__
             elif isinstance(outcome, Reply):
+                log_request(send.method, send.url, outcome.status_code, _reason(outcome.status_code))
                 if not (idempotent and outcome.status_code in self.retry.retry_statuses):
                     return outcome
                 retry_after = outcome.headers.get("retry-after")
                 if not self._may_retry(attempt, started, retry_after, deadline):
+                    log_decision("not retrying %s: %d and no retry left in the policy", send.label, outcome.status_code)
                     return outcome
+                why = f"answered {outcome.status_code}"
             else:  # pragma: no cover (drivers always answer a Send)
                 raise TypeError(f"unexpected outcome {outcome!r}")
             attempt += 1
-            yield Sleep(self.retry.delay(attempt, retry_after))
+            delay = self.retry.delay(attempt, retry_after)
+            log_decision("retrying %s in %.2f s (attempt %d): %s", send.label, delay, attempt + 1, why)
+            yield Sleep(delay)
 
     def _may_retry(self, attempt: int, started: float, retry_after: str | None, deadline: float | None) -> bool:
         if attempt >= self.retry.max_retries:

@@ -7,9 +7,9 @@ import uuid
 
 from immiche.errors import InvalidArgumentError
 
-__all__ = ["check_person_id", "check_uuid"]
+__all__ = ["UUID_PATTERN", "check_person_id", "check_uuid"]
 
-_CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+UUID_PATTERN = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 _LISTED_BY = {"person": "'immiche people list' shows them"}
 
@@ -27,13 +27,15 @@ def check_uuid(value: object, kind: str) -> uuid.UUID:
     if isinstance(value, tuple) and isinstance(getattr(value, "id", None), str):  # Person and its kin
         value = value.id  # type: ignore[attr-defined]
     if not isinstance(value, str):
-        raise InvalidArgumentError(f"a {kind} id must be a UUID string, not {type(value).__name__}")
+        raise InvalidArgumentError(
+            f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind} id must be a UUID string, not {type(value).__name__}"
+        )
     text = value.strip()
-    if _CANONICAL_UUID.fullmatch(text):
+    if UUID_PATTERN.fullmatch(text):
         return uuid.UUID(text)
     where = _LISTED_BY.get(kind)
     raise InvalidArgumentError(
-        f"{value[:60]!r} is not a {kind} id",
+        f"{value[:60]!r} is not {'an' if kind[:1] in 'aeiou' else 'a'} {kind} id",
         hint=f"{kind} ids are UUIDs like 5174df3b-37a7-46b2-a6c6-5cee411fbdae" + (f" ({where})" if where else ""),
     )
 

@@ -1,11 +1,56 @@
-"""Transport failures: how each maps to an immiche error, and which are retried."""
+"""Transport failures: how each maps to an immiche error, and which are retried.
+
+Failures are classified by exception type, as httpx maps httpcore's: httpx chains each of its
+errors to the one below it (``httpx.ConnectError`` <- ``httpcore.ConnectError`` <- the socket's
+``ConnectionRefusedError``, ``socket.gaierror`` or ``ssl.SSLError``), so the cause chain says
+exactly what happened. The message text is read only when the chain holds none of those types.
+"""
 
 from __future__ import annotations
+
+import socket
+import ssl
+from collections.abc import Iterator
 
 from immiche._http import httpx
 from immiche.errors import ImmichConnectionError, ImmichError, RequestTimeoutError
 
-__all__ = ["deadline_passed", "retryable_transport", "transport_error"]
+__all__ = ["cause_kind", "deadline_passed", "retryable_transport", "transport_error"]
+
+#: (type, kind), most specific first: the first type found along the cause chain decides.
+_KINDS: tuple[tuple[type[BaseException], str], ...] = (
+    (ssl.SSLError, "tls"),
+    (socket.gaierror, "dns"),
+    (ConnectionRefusedError, "refused"),
+)
+#: Fallback when the chain holds none of them (another transport, or a wrapped message only).
+_TEXTS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("certificate", "ssl", "tls"), "tls"),
+    (("name or service not known", "nodename nor servname", "getaddrinfo", "name resolution"), "dns"),
+    (("refused",), "refused"),
+)
+
+
+def _chain(err: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def cause_kind(err: BaseException) -> str | None:
+    """``"tls"``, ``"dns"``, ``"refused"`` or None: what lies under a transport error."""
+    chain = list(_chain(err))
+    for kind_type, kind in _KINDS:
+        if any(isinstance(link, kind_type) for link in chain):
+            return kind
+    text = " ".join(str(link) for link in chain).lower()
+    for needles, kind in _TEXTS:
+        if any(needle in text for needle in needles):
+            return kind
+    return None
 
 
 def transport_error(err: Exception, label: str, server: str) -> ImmichError:
@@ -25,22 +70,19 @@ def transport_error(err: Exception, label: str, server: str) -> ImmichError:
             hint="the server is slow or overloaded; try again later, or raise the timeout (--timeout)",
             **where,
         )
-    lowered = text.lower()
-    if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
+    kind = cause_kind(err)
+    if kind == "tls":
         return ImmichConnectionError(
             f"TLS failure talking to {server}: {text}",
             hint="for a self-signed certificate pass its CA bundle (ca_bundle / --ca-bundle) or verify=False (--insecure)",
             **where,
         )
     if isinstance(err, httpx.ConnectError):
-        if any(
-            s in lowered
-            for s in ("name or service not known", "nodename nor servname", "getaddrinfo", "name resolution")
-        ):
+        if kind == "dns":
             return ImmichConnectionError(
                 f"cannot resolve the host of {server}", hint="check the server URL's host name", **where
             )
-        if "refused" in lowered:
+        if kind == "refused":
             return ImmichConnectionError(
                 f"connection refused by {server}",
                 hint="is Immich running there, on that port? Immich listens on 2283 by default",
@@ -74,6 +116,5 @@ def retryable_transport(err: Exception) -> bool:
     are retried; a host that does not answer, refuses, or cannot be resolved is reported at once,
     within the timeout the user gave."""
     if isinstance(err, (httpx.RemoteProtocolError, httpx.ReadError)):
-        text = str(err).lower()
-        return not ("certificate" in text or "ssl" in text)
+        return cause_kind(err) != "tls"
     return False

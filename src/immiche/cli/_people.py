@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from immiche._config import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, PAGE_SIZE
 from immiche.cli._errors import EXIT_ERROR, EXIT_NOT_FOUND, EXIT_USAGE, CliError
 from immiche.cli._options import ImmicheGroup, global_options, state
 
@@ -58,7 +59,7 @@ def list_(with_hidden: bool, limit: int | None) -> None:
             hidden: int | None = response.hidden
         else:
             found = []
-            for person in client.iter_people(with_hidden=with_hidden, page_size=min(limit, 1000)):
+            for person in client.iter_people(with_hidden=with_hidden, page_size=min(limit, PAGE_SIZE)):
                 found.append(person)
                 if len(found) >= limit:
                     break
@@ -140,7 +141,7 @@ def thumbnail(person_id: str, output_path: str | None) -> None:
 
     With --json: {"id", "path", "bytes"}.
     """
-    from immiche._core import check_person_id
+    from immiche import check_person_id
     from immiche.cli._connect import open_client
     from immiche.cli._output import output
     from immiche.errors import NotFoundError
@@ -213,8 +214,8 @@ def thumbnail(person_id: str, output_path: str | None) -> None:
 )
 @click.option(
     "--concurrency",
-    type=click.IntRange(1, 64),
-    default=8,
+    type=click.IntRange(1, MAX_CONCURRENCY),
+    default=DEFAULT_CONCURRENCY,
     show_default=True,
     metavar="N",
     help="Downloads at once.",
