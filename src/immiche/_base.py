@@ -6,7 +6,7 @@ import functools
 import os
 import ssl
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from immiche import _contract
 from immiche._config import (
@@ -40,7 +40,11 @@ HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 ApiT = TypeVar("ApiT", "AuthenticatedClient", "PublicClient")
 ClientT = TypeVar("ClientT", bound="BaseClient[Any]")
 
-_API_KEY, _BEARER, _NONE = "api_key", "access_token", "none"
+CredentialKind = Literal["api_key", "access_token", "none"]
+"""How a client authenticates: an API key, a login access token, or nothing (probe and login)."""
+_API_KEY: CredentialKind = "api_key"
+_BEARER: CredentialKind = "access_token"
+_NONE: CredentialKind = "none"
 
 
 class _Secret:
@@ -251,7 +255,7 @@ class BaseClient(Generic[HttpT]):
         return self._engine.server.base
 
     @property
-    def credential_kind(self) -> str:
+    def credential_kind(self) -> CredentialKind:
         """``"api_key"`` or ``"access_token"``."""
         return self._credential_kind
 

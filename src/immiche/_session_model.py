@@ -22,6 +22,7 @@ __all__ = [
     "BrokenProfileWarning",
     "InsecurePermissionsWarning",
     "Jwt",
+    "LoginToken",
     "Session",
     "SessionWarning",
     "is_expired",
@@ -106,6 +107,10 @@ class Jwt:
         return f"Jwt(access_token={mask_secret(self.access_token)!r}, user_id={self.user_id!r}, email={self.email!r})"
 
     __str__ = __repr__
+
+
+LoginToken = Jwt
+"""The same value under a name that says what it holds (Immich's login token is not a JWT)."""
 
 
 @dataclass(frozen=True, slots=True, repr=False)

@@ -89,7 +89,7 @@ def paginate(
             or (page.next_page is not None and page.next_page == cursor)
             or (total is not None and number > total // page_size + 1)
         ):
-            raise engine.invalid(
+            raise engine.invalid_response_error(
                 send,
                 reply,
                 f"the server answered page {number} with {noun} it had already sent",
@@ -97,7 +97,7 @@ def paginate(
             )
         if number >= most:
             claims = f"; it claims {total}" if total is not None else ""
-            raise engine.invalid(
+            raise engine.invalid_response_error(
                 send,
                 reply,
                 f"the server still has more {noun} after {number} pages ({listed} {noun}{claims})",

@@ -13,8 +13,7 @@ import httpx
 import pytest
 
 import immiche
-from immiche import errors
-from immiche._config import RetryPolicy
+from immiche import RetryPolicy, errors
 from immiche.testing import FakeImmichServer
 from tests.conftest import ServerFactory
 

@@ -16,8 +16,7 @@ import pytest
 import respx
 
 import immiche
-from immiche import _contract, errors
-from immiche._config import RetryPolicy
+from immiche import RetryPolicy, _contract, errors
 from immiche._contract import Operation
 from tests.facade.conftest import BASE, KEY
 

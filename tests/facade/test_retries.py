@@ -9,8 +9,8 @@ import pytest
 import respx
 
 import immiche
-from immiche import errors
-from immiche._config import RetryPolicy, parse_retry_after
+from immiche import RetryPolicy, errors
+from immiche._config import parse_retry_after
 from tests.facade.conftest import BASE, KEY, recorded_response
 
 FAST = RetryPolicy(max_retries=3, backoff=0.001, max_backoff=0.05, max_total=5)

@@ -234,7 +234,7 @@ def check_download(engine: Engine, send: Send, reply: Reply) -> None:
     wanted = "an image" if rule.kind == "image" else "a file"
     if reply.too_large:
         limit = send.sink_max_bytes if send.sink is not None else send.max_bytes
-        raise engine.invalid(
+        raise engine.invalid_response_error(
             send,
             reply,
             f"the {rule.noun} is larger than {limit} bytes"
@@ -255,6 +255,6 @@ def check_download(engine: Engine, send: Send, reply: Reply) -> None:
         what = f"sent {content_type!r}"
     else:
         what = f"sent something that is not {wanted} ({content_type or 'no content type'})"
-    raise engine.invalid(
+    raise engine.invalid_response_error(
         send, reply, f"the server {what} instead of {wanted}", "check that the server URL points at Immich"
     )

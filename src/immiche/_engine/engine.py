@@ -69,7 +69,7 @@ class Engine:
     timeout: Timeout = field(default_factory=Timeout)
     secrets: tuple[str, ...] = field(default=(), repr=False)
     """Credentials to keep out of errors, even when a server echoes them back."""
-    sleep_clock: Callable[[], float] = time.monotonic
+    clock: Callable[[], float] = time.monotonic
     warned: bool = field(default=False)
 
     def build(self, api: AuthenticatedClient | PublicClient, operation: _contract.Operation, **args: Any) -> Send:
@@ -100,7 +100,7 @@ class Engine:
             t = self.timeout
             timeout = httpx.Timeout(connect=t.connect, read=t.read, write=t.read, pool=t.read)
         if deadline is not None:
-            left = max(0.001, deadline - self.sleep_clock())
+            left = max(0.001, deadline - self.clock())
             timeout = httpx.Timeout(
                 connect=min(timeout.connect or left, left),
                 read=min(timeout.read or left, left),
@@ -116,7 +116,7 @@ class Engine:
         retries and waits included, ends within ``timeout.total``.
         """
         idempotent = send.operation is not None and send.operation.idempotent is True
-        started = self.sleep_clock()
+        started = self.clock()
         deadline = None if self.timeout.total is None else started + self.timeout.total
         attempt = 0
         while True:
@@ -153,7 +153,7 @@ class Engine:
         if asked is not None and asked > self.retry.max_backoff:
             return False  # the server asks for a longer wait than we are willing to block
         planned = asked if asked is not None else self.retry.backoff * (2**attempt)
-        now = self.sleep_clock()
+        now = self.clock()
         if deadline is not None and now + planned >= deadline:
             return False  # no time left for another attempt
         return now - started + planned <= self.retry.max_total
@@ -189,7 +189,7 @@ class Engine:
         )
 
     @staticmethod
-    def invalid(send: Send, reply: Reply, message: str, hint: str | None = None) -> InvalidResponseError:
+    def invalid_response_error(send: Send, reply: Reply, message: str, hint: str | None = None) -> InvalidResponseError:
         """The error for an answer that is not what Immich sends."""
         method, _, path = send.label.partition(" ")
         return InvalidResponseError(message, status_code=reply.status_code, hint=hint, method=method, path=path)
@@ -198,7 +198,7 @@ class Engine:
         """The reply's JSON body, checked for status, size and content type."""
         self.check_status(send, reply)
         if reply.too_large:
-            raise self.invalid(
+            raise self.invalid_response_error(
                 send,
                 reply,
                 f"the answer is larger than {send.max_bytes} bytes",
@@ -208,7 +208,7 @@ class Engine:
             return json.loads(reply.content)
         except (ValueError, UnicodeDecodeError):
             kind = "an HTML page" if reply.content.lstrip()[:1] == b"<" else "a body that is not JSON"
-            raise self.invalid(
+            raise self.invalid_response_error(
                 send,
                 reply,
                 f"the server answered {kind}, not Immich's JSON",
@@ -270,7 +270,7 @@ class Engine:
         """The error for an answer that does not fit the model its operation declares."""
         model_name = _declared(send)
         what = f"the field {err.args[0]!r} is missing" if isinstance(err, KeyError) and err.args else str(err)
-        return self.invalid(
+        return self.invalid_response_error(
             send,
             reply,
             f"the answer does not fit {model_name}: {what}",

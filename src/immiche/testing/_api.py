@@ -1,6 +1,6 @@
 """The Immich API the fake implements: routing, authentication and shared answers, free of I/O.
 
-:class:`Api` turns an :class:`ApiRequest` into a :class:`Reply`; the HTTP layer does the rest.
+:class:`Api` turns an :class:`ApiRequest` into a :class:`RouteAnswer`; the HTTP layer does the rest.
 The endpoints live in ``_routes/`` by area; which exist, and how they answer, follows from the
 imitated release's :class:`~immiche.testing._modes.Mode`. Checks run in Immich's order: unknown
 route 404, then 401, 403 (API key permission), 400 (validation), 400 (access), then the
@@ -16,11 +16,11 @@ from immiche.testing._models import FakePerson
 from immiche.testing._modes import Mode
 from immiche.testing._routes import all_routes
 from immiche.testing._routes.server import about_body, version_body
-from immiche.testing._routing import ANY, JSON, PUBLIC, ApiRequest, Reply, Route, find_credential
+from immiche.testing._routing import ANY, JSON, PUBLIC, ApiRequest, Route, RouteAnswer, find_credential
 from immiche.testing._state import Auth, ImmichState
 from immiche.testing._validation import check_uuid
 
-__all__ = ["JSON", "Api", "ApiRequest", "Reply", "find_credential"]
+__all__ = ["JSON", "Api", "ApiRequest", "RouteAnswer", "find_credential"]
 
 _NOT_FOUND = "Not found or no person.read access"
 
@@ -53,7 +53,7 @@ class Api:
 
     # -- dispatch --------------------------------------------------------------------------
 
-    def handle(self, request: ApiRequest) -> Reply:
+    def handle(self, request: ApiRequest) -> RouteAnswer:
         """Answer a request whose path starts with ``/api/``."""
         parts = request.path[len("/api/") :].split("/")
         if len(parts) > 1 and parts[-1] == "":
@@ -66,7 +66,7 @@ class Api:
         target = request.path + (f"?{request.query_string}" if request.query_string else "")
         return self.error(request, 404, f"Cannot {request.method} {target}")
 
-    def _run(self, route: Route, request: ApiRequest, params: dict[str, str]) -> Reply:
+    def _run(self, route: Route, request: ApiRequest, params: dict[str, str]) -> RouteAnswer:
         if route.permission == PUBLIC:
             reply = route.handler(self, request, None, params)
         else:
@@ -83,22 +83,22 @@ class Api:
 
     # -- answers ---------------------------------------------------------------------------
 
-    def error(self, request: ApiRequest, status: int, message: str, *, with_error: bool = True) -> Reply:
+    def error(self, request: ApiRequest, status: int, message: str, *, with_error: bool = True) -> RouteAnswer:
         """An error answer in this server's dialect."""
-        return Reply(
+        return RouteAnswer(
             status, dumps(error_body(self.dialect, status, message, request.correlation_id, with_error=with_error))
         )
 
-    def invalid(self, request: ApiRequest, issues: list[Issue | None]) -> Reply | None:
+    def invalid(self, request: ApiRequest, issues: list[Issue | None]) -> RouteAnswer | None:
         """The 400 answer for the failed validations among ``issues``, or ``None``."""
         found = [issue for issue in issues if issue is not None and (self.dialect == "v3" or issue.v2)]
         if not found:
             return None
-        return Reply(400, dumps(validation_body(self.dialect, found, request.correlation_id)))
+        return RouteAnswer(400, dumps(validation_body(self.dialect, found, request.correlation_id)))
 
     def owned_person(
         self, request: ApiRequest, auth: Auth, person_id: str, *, serving_file: bool = False
-    ) -> FakePerson | Reply:
+    ) -> FakePerson | RouteAnswer:
         """The caller's person, or the 400 answer (malformed id, or not found / not theirs).
 
         ``serving_file``: the thumbnail route, whose access errors carry ``Cache-Control: none``

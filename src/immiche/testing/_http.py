@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from immiche.testing._api import JSON, Api, ApiRequest, Reply, find_credential
+from immiche.testing._api import JSON, Api, ApiRequest, RouteAnswer, find_credential
 from immiche.testing._errors import correlation_header, dumps, error_body, new_correlation_id
 from immiche.testing._faults import Fault, Faults
 from immiche.testing._jpeg import Thumbnail
@@ -80,19 +80,19 @@ class Site:
             return path[len(self.base_path) :]
         return None
 
-    def answer(self, request: ApiRequest) -> Reply:
+    def answer(self, request: ApiRequest) -> RouteAnswer:
         """Immich's answer (or the proxy's, outside the base path)."""
         relative = request.path
         if relative == "/.well-known/immich" and request.method in ("GET", "HEAD"):
-            return Reply(200, _WELL_KNOWN, template="/.well-known/immich")
+            return RouteAnswer(200, _WELL_KNOWN, template="/.well-known/immich")
         if relative.startswith("/api/"):
             return self.api.handle(request)
         if request.method in ("GET", "HEAD"):  # Immich serves its web app on every other path
-            return Reply(200, _WEB_APP, content_type="text/html; charset=utf-8")
+            return RouteAnswer(200, _WEB_APP, content_type="text/html; charset=utf-8")
         target = relative + (f"?{request.query_string}" if request.query_string else "")
         return self.api.error(request, 404, f"Cannot {request.method} {target}")
 
-    def faulty(self, fault: Fault, correlation_id: str) -> Reply:
+    def faulty(self, fault: Fault, correlation_id: str) -> RouteAnswer:
         """The answer of a fault that replaces Immich's."""
         status = fault.status or 500
         headers = []
@@ -102,13 +102,13 @@ class Site:
                 value = int(value)
             headers.append(("Retry-After", str(value)))
         if fault.kind == "html":
-            return Reply(status, _nginx_page(status), "text/html", [*headers, ("Server", "nginx")])
+            return RouteAnswer(status, _nginx_page(status), "text/html", [*headers, ("Server", "nginx")])
         if fault.kind == "invalid_json":
-            return Reply(status, _INVALID_JSON, JSON, headers)
+            return RouteAnswer(status, _INVALID_JSON, JSON, headers)
         if fault.kind == "wrong_shape":
-            return Reply(status, _WRONG_SHAPE, JSON, headers)
+            return RouteAnswer(status, _WRONG_SHAPE, JSON, headers)
         message = "Internal server error" if status == 500 else _phrase(status)
-        return Reply(status, dumps(error_body(self.api.dialect, status, message, correlation_id)), JSON, headers)
+        return RouteAnswer(status, dumps(error_body(self.api.dialect, status, message, correlation_id)), JSON, headers)
 
 
 class FakeHTTPServer(ThreadingHTTPServer):
@@ -230,18 +230,18 @@ class _Handler(BaseHTTPRequestHandler):
                 site.responses.append(recorded)
         self._send(reply, correlation_id, fault)
 
-    def _reply(self, request: ApiRequest, *, inside: bool) -> Reply:
+    def _reply(self, request: ApiRequest, *, inside: bool) -> RouteAnswer:
         """Immich's answer; a proxy's 404 outside the base path; a 500 if the fake itself fails."""
         site = self.server.site
         if not inside:
-            return Reply(404, _nginx_page(404), "text/html", [("Server", "nginx")])
+            return RouteAnswer(404, _nginx_page(404), "text/html", [("Server", "nginx")])
         try:
             return site.answer(request)
         except Exception as error:  # a bug in the fake: answer like Immich, and keep it for the tests
             with site.lock:
                 site.errors.append(error)
             body = error_body(site.api.dialect, 500, "Internal server error", request.correlation_id)
-            return Reply(500, dumps(body))
+            return RouteAnswer(500, dumps(body))
 
     def _read_body(self) -> bytes:
         length = self.headers.get("Content-Length")
@@ -286,7 +286,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.rfile.close()  # the socket really closes once its file objects are gone
         self.connection.close()
 
-    def _send(self, reply: Reply, correlation_id: str, fault: Fault | None) -> None:
+    def _send(self, reply: RouteAnswer, correlation_id: str, fault: Fault | None) -> None:
         version = self.server.site.api.dialect
         lines = [
             f"HTTP/1.1 {reply.status} {_phrase(reply.status)}",

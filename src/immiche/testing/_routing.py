@@ -22,8 +22,8 @@ __all__ = [
     "PUBLIC",
     "ApiRequest",
     "Handler",
-    "Reply",
     "Route",
+    "RouteAnswer",
     "caller",
     "cookies",
     "etag_matches",
@@ -63,7 +63,7 @@ class ApiRequest:
 
 
 @dataclass
-class Reply:
+class RouteAnswer:
     """An answer to send: JSON bytes, a thumbnail, or nothing (304)."""
 
     status: int
@@ -77,7 +77,7 @@ class Reply:
         return self.body.size if isinstance(self.body, Thumbnail) else len(self.body)
 
 
-Handler = Callable[["Api", ApiRequest, Auth | None, dict[str, str]], Reply]
+Handler = Callable[["Api", ApiRequest, Auth | None, dict[str, str]], RouteAnswer]
 
 
 @dataclass(frozen=True)

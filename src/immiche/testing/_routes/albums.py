@@ -15,7 +15,7 @@ from immiche.testing._errors import Issue, dumps
 from immiche.testing._media import FakeAlbum
 from immiche.testing._modes import Mode
 from immiche.testing._routes.assets import IMPORTED, asset_json, user_json
-from immiche.testing._routing import ApiRequest, Reply, Route, caller
+from immiche.testing._routing import ApiRequest, Route, RouteAnswer, caller
 from immiche.testing._state import Auth, iso_millis, now
 from immiche.testing._validation import check_boolean, check_uuid
 
@@ -66,14 +66,14 @@ def album_json(api: Api, album: FakeAlbum, *, assets: bool, created: bool = Fals
     return body
 
 
-def _body(api: Api, request: ApiRequest) -> dict[str, Any] | Reply:
+def _body(api: Api, request: ApiRequest) -> dict[str, Any] | RouteAnswer:
     try:
         return parse_body(request.body)
     except BadJson:
         return api.error(request, 400, "Unexpected end of JSON input")
 
 
-def _owned(api: Api, request: ApiRequest, auth: Auth, album_id: str, permission: str) -> FakeAlbum | Reply:
+def _owned(api: Api, request: ApiRequest, auth: Auth, album_id: str, permission: str) -> FakeAlbum | RouteAnswer:
     invalid = api.invalid(request, [check_uuid("id", album_id)])
     if invalid is not None:
         return invalid
@@ -83,7 +83,7 @@ def _owned(api: Api, request: ApiRequest, auth: Auth, album_id: str, permission:
     return album
 
 
-def _list(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _list(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     auth = caller(auth)
     asset_id = request.query.get("assetId")
     shared, shared_issue = check_boolean("shared", request.query.get("shared"))
@@ -95,13 +95,13 @@ def _list(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, st
     if asset_id:
         albums = [a for a in albums if asset_id[0] in a.asset_ids]
     albums.sort(key=lambda a: a.created_at, reverse=True)
-    return Reply(200, dumps([album_json(api, a, assets=False) for a in albums]))
+    return RouteAnswer(200, dumps([album_json(api, a, assets=False) for a in albums]))
 
 
-def _create(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _create(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     auth = caller(auth)
     body = _body(api, request)
-    if isinstance(body, Reply):
+    if isinstance(body, RouteAnswer):
         return body
     name_issue = check_string(body, "albumName")
     if "albumName" not in body:
@@ -129,24 +129,24 @@ def _create(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, 
         thumbnail_id=wanted[0] if wanted else None,
     )
     media.albums[album.id] = album
-    return Reply(201, dumps(album_json(api, album, assets=True, created=True)))
+    return RouteAnswer(201, dumps(album_json(api, album, assets=True, created=True)))
 
 
-def _get(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _get(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     without, issue = check_boolean("withoutAssets", request.query.get("withoutAssets"))
     invalid = api.invalid(request, [issue])
     if invalid is not None:
         return invalid
     album = _owned(api, request, caller(auth), params["id"], "album.read")
-    if isinstance(album, Reply):
+    if isinstance(album, RouteAnswer):
         return album
-    return Reply(200, dumps(album_json(api, album, assets=not without)))
+    return RouteAnswer(200, dumps(album_json(api, album, assets=not without)))
 
 
-def _update(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _update(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     auth = caller(auth)
     body = _body(api, request)
-    if isinstance(body, Reply):
+    if isinstance(body, RouteAnswer):
         return body
     issues: list[Issue | None] = [
         check_string(body, "albumName"),
@@ -166,7 +166,7 @@ def _update(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, 
     if invalid is not None:
         return invalid
     album = _owned(api, request, auth, params["id"], "album.update")
-    if isinstance(album, Reply):
+    if isinstance(album, RouteAnswer):
         return album
     thumbnail = body.get("albumThumbnailAssetId")
     if thumbnail is not None and thumbnail not in album.asset_ids:
@@ -176,31 +176,31 @@ def _update(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, 
     album.order = str(body.get("order", album.order))
     album.thumbnail_id = thumbnail or album.thumbnail_id
     album.updated_at = now()
-    return Reply(200, dumps(album_json(api, album, assets=False)))
+    return RouteAnswer(200, dumps(album_json(api, album, assets=False)))
 
 
-def _delete(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _delete(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     album = _owned(api, request, caller(auth), params["id"], "album.delete")
-    if isinstance(album, Reply):
+    if isinstance(album, RouteAnswer):
         return album
     del api.state.media.albums[album.id]
-    return Reply(204, b"", content_type=None)
+    return RouteAnswer(204, b"", content_type=None)
 
 
-def _ids(api: Api, request: ApiRequest, album_id: str) -> list[str] | Reply:
+def _ids(api: Api, request: ApiRequest, album_id: str) -> list[str] | RouteAnswer:
     body = _body(api, request)
-    if isinstance(body, Reply):
+    if isinstance(body, RouteAnswer):
         return body
     ids, issue = check_ids(body, "ids")
     invalid = api.invalid(request, [check_uuid("id", album_id), issue])
     return invalid if invalid is not None else ids or []
 
 
-def _add(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _add(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     """Per item: ``duplicate`` (already there, or repeated), ``no_permission`` (unknown asset)."""
     auth = caller(auth)
     ids = _ids(api, request, params["id"])
-    if isinstance(ids, Reply):
+    if isinstance(ids, RouteAnswer):
         return ids
     media = api.state.media
     album = media.albums.get(params["id"])
@@ -219,17 +219,17 @@ def _add(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str
     if album.thumbnail_id is None and album.asset_ids:
         album.thumbnail_id = album.asset_ids[0]
     album.updated_at = now()
-    return Reply(200, dumps(results))
+    return RouteAnswer(200, dumps(results))
 
 
-def _remove(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _remove(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     """Per item: ``not_found`` for an asset not (or no longer) in the album."""
     auth = caller(auth)
     ids = _ids(api, request, params["id"])
-    if isinstance(ids, Reply):
+    if isinstance(ids, RouteAnswer):
         return ids
     album = _owned(api, request, auth, params["id"], "albumAsset.delete")
-    if isinstance(album, Reply):
+    if isinstance(album, RouteAnswer):
         return album
     results: list[dict[str, object]] = []
     for asset_id in ids:
@@ -241,14 +241,14 @@ def _remove(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, 
     if album.thumbnail_id not in album.asset_ids:
         album.thumbnail_id = album.asset_ids[0] if album.asset_ids else None
     album.updated_at = now()
-    return Reply(200, dumps(results))
+    return RouteAnswer(200, dumps(results))
 
 
-def _add_to_many(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _add_to_many(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     """``PUT /albums/assets {albumIds, assetIds}``: one answer for everything (recorded)."""
     auth = caller(auth)
     body = _body(api, request)
-    if isinstance(body, Reply):
+    if isinstance(body, RouteAnswer):
         return body
     album_ids, albums_issue = check_ids(body, "albumIds")
     asset_ids, assets_issue = check_ids(body, "assetIds")
@@ -260,7 +260,7 @@ def _add_to_many(api: Api, request: ApiRequest, auth: Auth | None, params: dict[
     owned = [a for a in albums if a is not None and a.owner == auth.user.id]
     assets = [a for a in asset_ids if a in media.assets and media.assets[a].owner == auth.user.id]
     if len(owned) != len(albums) or len(assets) != len(asset_ids):
-        return Reply(200, dumps({"success": False, "error": "no_permission"}))
+        return RouteAnswer(200, dumps({"success": False, "error": "no_permission"}))
     added = False
     for album in owned:
         for asset_id in dict.fromkeys(assets):
@@ -269,7 +269,7 @@ def _add_to_many(api: Api, request: ApiRequest, auth: Auth | None, params: dict[
                 added = True
         album.thumbnail_id = album.thumbnail_id or (album.asset_ids[0] if album.asset_ids else None)
         album.updated_at = now()
-    return Reply(200, dumps({"success": True} if added else {"success": False, "error": "duplicate"}))
+    return RouteAnswer(200, dumps({"success": True} if added else {"success": False, "error": "duplicate"}))
 
 
 def routes(mode: Mode) -> list[Route]:

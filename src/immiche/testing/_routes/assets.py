@@ -18,7 +18,7 @@ from immiche.testing._jpeg import Thumbnail
 from immiche.testing._media import IMAGE_HEIGHT, IMAGE_WIDTH, FakeAsset
 from immiche.testing._models import FakeUser
 from immiche.testing._modes import Mode
-from immiche.testing._routing import ApiRequest, Reply, Route, caller, etag_matches, http_date, not_modified
+from immiche.testing._routing import ApiRequest, Route, RouteAnswer, caller, etag_matches, http_date, not_modified
 from immiche.testing._state import Auth, iso_millis, pg_time
 from immiche.testing._validation import check_uuid
 
@@ -162,7 +162,7 @@ def _exif(asset: FakeAsset) -> dict[str, object]:
     }
 
 
-def _owned(api: Api, request: ApiRequest, auth: Auth, asset_id: str, permission: str) -> FakeAsset | Reply:
+def _owned(api: Api, request: ApiRequest, auth: Auth, asset_id: str, permission: str) -> FakeAsset | RouteAnswer:
     invalid = api.invalid(request, [check_uuid("id", asset_id)])
     if invalid is not None:
         return invalid
@@ -172,14 +172,14 @@ def _owned(api: Api, request: ApiRequest, auth: Auth, asset_id: str, permission:
     return asset
 
 
-def _get(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _get(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     asset = _owned(api, request, caller(auth), params["id"], "asset.read")
-    if isinstance(asset, Reply):
+    if isinstance(asset, RouteAnswer):
         return asset
-    return Reply(200, dumps(asset_json(api, asset, full=True)))
+    return RouteAnswer(200, dumps(asset_json(api, asset, full=True)))
 
 
-def _thumbnail(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _thumbnail(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     auth = caller(auth)
     values = request.query.get("size", ["thumbnail"])
     size = values[0] if len(values) == 1 else ""
@@ -195,7 +195,7 @@ def _thumbnail(api: Api, request: ApiRequest, auth: Auth | None, params: dict[st
     if invalid is not None:
         return invalid
     asset = _owned(api, request, auth, params["id"], "asset.view")
-    if isinstance(asset, Reply):
+    if isinstance(asset, RouteAnswer):
         return asset
     if size == "fullsize":
         return _original_file(api, request, asset)
@@ -203,21 +203,21 @@ def _thumbnail(api: Api, request: ApiRequest, auth: Auth | None, params: dict[st
     return _file(api, request, api.state.preview(asset), kind, name=f"{asset.stem}_{suffix}", modified=IMPORTED)
 
 
-def _original(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _original(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     asset = _owned(api, request, caller(auth), params["id"], "asset.download")
-    if isinstance(asset, Reply):
+    if isinstance(asset, RouteAnswer):
         return asset
     return _original_file(api, request, asset)
 
 
-def _original_file(api: Api, request: ApiRequest, asset: FakeAsset) -> Reply:
+def _original_file(api: Api, request: ApiRequest, asset: FakeAsset) -> RouteAnswer:
     data = api.state.original(asset)
     return _file(api, request, data, "image/jpeg", name=asset.original_file_name, modified=asset.file_created_at)
 
 
 def _file(
     api: Api, request: ApiRequest, data: Thumbnail, kind: str, *, name: str, modified: datetime.datetime
-) -> Reply:
+) -> RouteAnswer:
     seconds = int(modified.timestamp())
     etag = f'W/"{data.size:x}-{seconds * 1000:x}"'
     headers = [
@@ -228,22 +228,22 @@ def _file(
         ("ETag", etag),
     ]
     if not_modified(request.headers, etag, seconds):
-        return Reply(304, b"", content_type=None, headers=headers)
+        return RouteAnswer(304, b"", content_type=None, headers=headers)
     wanted = request.headers.get("range")
     if_range = request.headers.get("if-range")
     if wanted is None or (if_range is not None and not etag_matches(if_range, etag) and if_range != http_date(seconds)):
-        return Reply(200, data, content_type=kind, headers=headers)
+        return RouteAnswer(200, data, content_type=kind, headers=headers)
     span = _span(wanted, data.size)
     if span is None:  # several ranges, or not a bytes range: the whole file
-        return Reply(200, data, content_type=kind, headers=headers)
+        return RouteAnswer(200, data, content_type=kind, headers=headers)
     if span == (-1, -1):
         body = error_body(api.dialect, 500, "Internal server error", request.correlation_id, with_error=False)
         headers[0] = ("Cache-Control", "none")
         headers.append(("Content-Range", f"bytes */{data.size}"))
-        return Reply(500, dumps(body), content_type=f"{kind}; charset=utf-8", headers=headers)
+        return RouteAnswer(500, dumps(body), content_type=f"{kind}; charset=utf-8", headers=headers)
     start, end = span
     headers.append(("Content-Range", f"bytes {start}-{end}/{data.size}"))
-    return Reply(206, data.to_bytes()[start : end + 1], content_type=kind, headers=headers)
+    return RouteAnswer(206, data.to_bytes()[start : end + 1], content_type=kind, headers=headers)
 
 
 def _span(header: str, size: int) -> tuple[int, int] | None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from immiche.testing._errors import dumps
 from immiche.testing._modes import Mode
-from immiche.testing._routing import ANY, PUBLIC, ApiRequest, Reply, Route, caller, cookies
+from immiche.testing._routing import ANY, PUBLIC, ApiRequest, Route, RouteAnswer, caller, cookies
 from immiche.testing._state import Auth
 from immiche.testing._validation import check_email, check_password
 
@@ -28,7 +28,7 @@ def _cluster_group(user_id: str) -> str:
     return str(uuid.UUID(bytes=bytes(digest)))
 
 
-def _users_me(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _users_me(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     user, created = caller(auth).user, _USER_CREATED
     body: dict[str, object] = {
         "id": user.id,
@@ -51,10 +51,10 @@ def _users_me(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str
     }
     if api.mode.user_cluster_group:
         body["clusterGroupId"] = _cluster_group(user.id)
-    return Reply(200, dumps(body))
+    return RouteAnswer(200, dumps(body))
 
 
-def _login(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _login(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     try:
         body = json.loads(request.body) if request.body.strip() else {}
     except (ValueError, UnicodeDecodeError):
@@ -80,19 +80,19 @@ def _login(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, s
     }
     if api.mode.login_is_onboarded:
         answer["isOnboarded"] = True
-    return Reply(201, dumps(answer), headers=cookies(token))
+    return RouteAnswer(201, dumps(answer), headers=cookies(token))
 
 
-def _logout(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _logout(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     auth = caller(auth)
     if auth.session_token is not None:
         api.state.end_session(auth.session_token)
     answer = {"successful": True, "redirectUri": "/auth/login?autoLaunch=0"}
-    return Reply(200, dumps(answer), headers=cookies(None))
+    return RouteAnswer(200, dumps(answer), headers=cookies(None))
 
 
-def _validate_token(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
-    return Reply(200, dumps({"authStatus": True}))
+def _validate_token(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
+    return RouteAnswer(200, dumps({"authStatus": True}))
 
 
 def routes(mode: Mode) -> list[Route]:

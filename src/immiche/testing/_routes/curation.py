@@ -18,7 +18,7 @@ from immiche.testing._body import (
 from immiche.testing._errors import Issue, dumps
 from immiche.testing._models import UUID_V4, FakePerson
 from immiche.testing._modes import Mode
-from immiche.testing._routing import ApiRequest, Reply, Route, caller
+from immiche.testing._routing import ApiRequest, Route, RouteAnswer, caller
 from immiche.testing._state import Auth
 from immiche.testing._validation import check_uuid
 
@@ -62,14 +62,14 @@ def person_changes(
     return changes, issues, crash
 
 
-def _body(api: Api, request: ApiRequest) -> dict[str, Any] | Reply:
+def _body(api: Api, request: ApiRequest) -> dict[str, Any] | RouteAnswer:
     try:
         return parse_body(request.body)
     except BadJson:
         return api.error(request, 400, "Unexpected end of JSON input")
 
 
-def _feature_face(api: Api, request: ApiRequest, person: FakePerson, body: dict[str, Any]) -> Reply | None:
+def _feature_face(api: Api, request: ApiRequest, person: FakePerson, body: dict[str, Any]) -> RouteAnswer | None:
     asset_id = body.get("featureFaceAssetId")
     if asset_id is None:
         return None
@@ -78,11 +78,11 @@ def _feature_face(api: Api, request: ApiRequest, person: FakePerson, body: dict[
     return None
 
 
-def _update(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _update(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     """``PUT /people/{id}`` (``PATCH`` from v3.1): only the fields given change; ``updatedAt`` moves."""
     auth = caller(auth)
     body = _body(api, request)
-    if isinstance(body, Reply):
+    if isinstance(body, RouteAnswer):
         return body
     changes, issues, crash = person_changes(api, body)
     invalid = api.invalid(request, [check_uuid("id", params["id"]), *issues])
@@ -97,14 +97,14 @@ def _update(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, 
     if wrong_face is not None:
         return wrong_face
     (updated,) = api.state.update_people([(person.id, changes)])
-    return Reply(200, api.state.person_json(updated))
+    return RouteAnswer(200, api.state.person_json(updated))
 
 
-def _update_all(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _update_all(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     """``PUT /people``: per-item results in input order; an invalid item rejects everything."""
     auth = caller(auth)
     body = _body(api, request)
-    if isinstance(body, Reply):
+    if isinstance(body, RouteAnswer):
         return body
     items = body.get("people")
     if not isinstance(items, list):
@@ -134,13 +134,13 @@ def _update_all(api: Api, request: ApiRequest, auth: Auth | None, params: dict[s
         applied.append((person.id, changes))
         results.append({"id": person_id, "success": True})
     api.state.update_people(applied)  # in order (the same id twice: the last wins), one re-sort
-    return Reply(200, dumps(results))
+    return RouteAnswer(200, dumps(results))
 
 
-def _create(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _create(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     auth = caller(auth)
     body = _body(api, request)
-    if isinstance(body, Reply):
+    if isinstance(body, RouteAnswer):
         return body
     changes, issues, crash = person_changes(api, body)
     invalid = api.invalid(request, issues)
@@ -149,10 +149,10 @@ def _create(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, 
     if crash:
         return api.error(request, 500, "Failed to create person")
     changes.setdefault("name", "")
-    return Reply(201, api.state.person_json(api.state.create_person(auth.user.id, changes)))
+    return RouteAnswer(201, api.state.person_json(api.state.create_person(auth.user.id, changes)))
 
 
-def _delete(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _delete(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     auth = caller(auth)
     invalid = api.invalid(request, [check_uuid("id", params["id"])])
     if invalid is not None:
@@ -160,14 +160,14 @@ def _delete(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, 
     if owned(api, auth, params["id"]) is None:
         return api.error(request, 400, _NO_DELETE)
     api.state.delete_people([params["id"]])
-    return Reply(204, b"", content_type=None)
+    return RouteAnswer(204, b"", content_type=None)
 
 
-def _delete_all(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _delete_all(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     """``DELETE /people {ids}``: all or nothing."""
     auth = caller(auth)
     body = _body(api, request)
-    if isinstance(body, Reply):
+    if isinstance(body, RouteAnswer):
         return body
     ids, issue = check_ids(body, "ids")
     invalid = api.invalid(request, [issue])
@@ -176,16 +176,16 @@ def _delete_all(api: Api, request: ApiRequest, auth: Auth | None, params: dict[s
     if any(owned(api, auth, person_id) is None for person_id in ids):
         return api.error(request, 400, _NO_DELETE)
     api.state.delete_people(ids)
-    return Reply(204, b"", content_type=None)
+    return RouteAnswer(204, b"", content_type=None)
 
 
-def _reassign(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _reassign(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     """``PUT /people/{id}/reassign {data: [{assetId, personId}]}``: move those faces to the path's person.
 
     The answer holds one copy of the target per item, as it was before the call (recorded)."""
     auth = caller(auth)
     body = _body(api, request)
-    if isinstance(body, Reply):
+    if isinstance(body, RouteAnswer):
         return body
     data = body.get("data")
     issues: list[Issue | None] = [check_uuid("id", params["id"])]
@@ -216,7 +216,7 @@ def _reassign(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str
                 media.move_face(face, target.id)
                 touched.add(source.id)
     api.state.recount(touched)
-    return Reply(200, b"[" + b",".join([before] * len(data)) + b"]")
+    return RouteAnswer(200, b"[" + b",".join([before] * len(data)) + b"]")
 
 
 def routes(mode: Mode) -> list[Route]:

@@ -9,7 +9,7 @@ from immiche.testing._errors import Issue, dumps
 from immiche.testing._media import FakeFace
 from immiche.testing._modes import Mode
 from immiche.testing._routes.curation import owned
-from immiche.testing._routing import ApiRequest, Reply, Route, caller
+from immiche.testing._routing import ApiRequest, Route, RouteAnswer, caller
 from immiche.testing._state import Auth, pg_time
 from immiche.testing._validation import check_uuid
 
@@ -40,7 +40,7 @@ def face_json(api: Api, face: FakeFace) -> dict[str, object]:
     return {"id": face.id, **face.box, "sourceType": "machine-learning", "person": embedded}
 
 
-def _list(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _list(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     """``GET /faces?id=<assetId>``: the asset's faces, left to right."""
     auth = caller(auth)
     values = request.query.get("id")
@@ -60,10 +60,10 @@ def _list(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, st
     asset = api.state.media.assets.get(values[0])
     if asset is None or asset.owner != auth.user.id:
         return api.error(request, 400, "Not found or no asset.read access")
-    return Reply(200, dumps([face_json(api, face) for face in api.state.media.faces_of_asset(asset.id)]))
+    return RouteAnswer(200, dumps([face_json(api, face) for face in api.state.media.faces_of_asset(asset.id)]))
 
 
-def _reassign(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _reassign(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     """``PUT /faces/{id}`` where the path holds the PERSON and the body ``{id}`` the FACE."""
     auth = caller(auth)
     try:
@@ -88,10 +88,10 @@ def _reassign(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str
     previous = face.person_id
     api.state.media.move_face(face, person.id)
     api.state.recount([previous, person.id])
-    return Reply(200, api.state.person_json(api.state.people[person.id]))
+    return RouteAnswer(200, api.state.person_json(api.state.people[person.id]))
 
 
-def _delete(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _delete(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     """``DELETE /faces/{id} {force}``: ``force: false`` hides the face, ``true`` removes it."""
     auth = caller(auth)
     try:
@@ -124,7 +124,7 @@ def _delete(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, 
     if force:
         media.forget_face(face)
     api.state.recount([face.person_id])
-    return Reply(204, b"", content_type=None)
+    return RouteAnswer(204, b"", content_type=None)
 
 
 def routes(mode: Mode) -> list[Route]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from immiche.testing._errors import Issue, dumps
 from immiche.testing._models import UUID_V4, FakePerson
 from immiche.testing._modes import Mode
-from immiche.testing._routing import ApiRequest, Reply, Route, caller, http_date, not_modified, single
+from immiche.testing._routing import ApiRequest, Route, RouteAnswer, caller, http_date, not_modified, single
 from immiche.testing._search import search_v2, search_v3
 from immiche.testing._state import Auth
 from immiche.testing._validation import check_boolean, check_integer, check_search_name, check_uuid
@@ -21,7 +21,7 @@ __all__ = ["routes"]
 _NOT_FOUND = "Not found or no person.read access"
 
 
-def _people(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _people(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     auth = caller(auth)
     query = request.query
     with_hidden, hidden_issue = check_boolean("withHidden", query.get("withHidden"))
@@ -67,7 +67,7 @@ def _people(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, 
         library.total,
         library.hidden,
     )
-    return Reply(200, body)
+    return RouteAnswer(200, body)
 
 
 def _filtered(
@@ -84,23 +84,23 @@ def _filtered(
     ]
 
 
-def _person(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _person(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     person = api.owned_person(request, caller(auth), params["id"])
-    if isinstance(person, Reply):
+    if isinstance(person, RouteAnswer):
         return person
-    return Reply(200, api.state.person_json(person))
+    return RouteAnswer(200, api.state.person_json(person))
 
 
-def _statistics(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _statistics(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     person = api.owned_person(request, caller(auth), params["id"])
-    if isinstance(person, Reply):
+    if isinstance(person, RouteAnswer):
         return person
-    return Reply(200, dumps({"assets": len(api.state.media.person_assets(person.id))}))  # distinct assets
+    return RouteAnswer(200, dumps({"assets": len(api.state.media.person_assets(person.id))}))  # distinct assets
 
 
-def _thumbnail(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _thumbnail(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     person = api.owned_person(request, caller(auth), params["id"], serving_file=True)
-    if isinstance(person, Reply):
+    if isinstance(person, RouteAnswer):
         return person
     if not person.has_thumbnail:
         reply = api.error(request, 404, "Not Found", with_error=False)
@@ -115,14 +115,14 @@ def _thumbnail(api: Api, request: ApiRequest, auth: Auth | None, params: dict[st
         ("ETag", etag),
     ]
     if not_modified(request.headers, etag, int(modified)):
-        return Reply(304, b"", content_type=None, headers=headers)
-    return Reply(200, thumbnail, content_type="image/jpeg", headers=headers)
+        return RouteAnswer(304, b"", content_type=None, headers=headers)
+    return RouteAnswer(200, thumbnail, content_type="image/jpeg", headers=headers)
 
 
-def _search(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _search(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     auth = caller(auth)
     if api.mode.version >= (3, 1, 0) and request.query.get("name") == [""]:
-        return Reply(200, b"[]")  # recorded on v3.1.0 (v2 and v3.0: 400)
+        return RouteAnswer(200, b"[]")  # recorded on v3.1.0 (v2 and v3.0: 400)
     name, name_issue = check_search_name(request.query.get("name"))
     with_hidden, hidden_issue = check_boolean("withHidden", request.query.get("withHidden"))
     invalid = api.invalid(request, [name_issue, hidden_issue])
@@ -132,13 +132,13 @@ def _search(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, 
     if not with_hidden:
         people = [p for p in people if not p.is_hidden]
     found = search_v3(people, name) if api.mode.fuzzy_search else search_v2(people, name)
-    return Reply(200, api.state.people_json(found))
+    return RouteAnswer(200, api.state.people_json(found))
 
 
 # -- merge ---------------------------------------------------------------------------------
 
 
-def _merge_ids(api: Api, request: ApiRequest) -> list[str] | Reply:
+def _merge_ids(api: Api, request: ApiRequest) -> list[str] | RouteAnswer:
     """The body's ``ids``: a list of UUIDs, or the 400 answer."""
     try:
         body: Any = json.loads(request.body) if request.body.strip() else {}
@@ -172,37 +172,37 @@ def _merge_results(api: Api, auth: Auth, target: FakePerson, sources: list[str])
     return dumps(results)
 
 
-def _merge_legacy(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _merge_legacy(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     """``POST /people/{id}/merge {ids}``: merge ``ids`` into the person of the path."""
     auth = caller(auth)
     invalid = api.invalid(request, [check_uuid("id", params["id"])])
     if invalid is not None:
         return invalid
     ids = _merge_ids(api, request)
-    if isinstance(ids, Reply):
+    if isinstance(ids, RouteAnswer):
         return ids
     if api.mode.legacy_merge_broken:
-        return Reply(200, b"[]")  # v3.2.0 (immich-app/immich#31392)
+        return RouteAnswer(200, b"[]")  # v3.2.0 (immich-app/immich#31392)
     target = api.state.people.get(params["id"])
     if target is None or target.owner != auth.user.id:
         return api.error(request, 400, "Not found or no person.update access")
     if target.id in ids:
         return api.error(request, 400, "Cannot merge a person into themselves")
-    return Reply(200, _merge_results(api, auth, target, ids))
+    return RouteAnswer(200, _merge_results(api, auth, target, ids))
 
 
-def _merge(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _merge(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     """``POST /people/merge {ids}`` (v3.2.1): the first person absorbs the others, in order."""
     auth = caller(auth)
     ids = _merge_ids(api, request)
-    if isinstance(ids, Reply):
+    if isinstance(ids, RouteAnswer):
         return ids
     if not ids:
-        return Reply(200, b"[]")
+        return RouteAnswer(200, b"[]")
     target = api.state.people.get(ids[0])
     if target is None or target.owner != auth.user.id:
         return api.error(request, 400, "Not found or no person.update access")
-    return Reply(200, _merge_results(api, auth, target, ids[1:]))
+    return RouteAnswer(200, _merge_results(api, auth, target, ids[1:]))
 
 
 def routes(mode: Mode) -> list[Route]:

@@ -22,7 +22,7 @@ from immiche.testing._media import FakeAsset
 from immiche.testing._models import UUID_V4
 from immiche.testing._modes import Mode
 from immiche.testing._routes.assets import asset_json
-from immiche.testing._routing import ApiRequest, Reply, Route, caller
+from immiche.testing._routing import ApiRequest, Route, RouteAnswer, caller
 from immiche.testing._state import Auth
 
 if TYPE_CHECKING:
@@ -236,7 +236,7 @@ def _next_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(dumps({"offset": offset})).decode().rstrip("=")
 
 
-def _search(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
+def _search(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
     auth = caller(auth)
     try:
         body = parse_body(request.body)
@@ -287,7 +287,7 @@ def _search(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, 
     if v3_2:
         assets["nextCursor"] = _next_cursor(offset + size) if more else None
     albums = {"total": 0, "count": 0, "items": [], "facets": []}
-    return Reply(200, dumps({"albums": albums, "assets": assets}))
+    return RouteAnswer(200, dumps({"albums": albums, "assets": assets}))
 
 
 def routes(mode: Mode) -> list[Route]:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from immiche.testing._errors import dumps
 from immiche.testing._modes import Mode
-from immiche.testing._routing import PUBLIC, ApiRequest, Reply, Route
+from immiche.testing._routing import PUBLIC, ApiRequest, Route, RouteAnswer
 from immiche.testing._state import Auth
 
 if TYPE_CHECKING:
@@ -47,16 +47,16 @@ def about_body(mode: Mode, reported: tuple[int, int, int]) -> bytes:
     return dumps(body)
 
 
-def _ping(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
-    return Reply(200, b'{"res":"pong"}')
+def _ping(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
+    return RouteAnswer(200, b'{"res":"pong"}')
 
 
-def _version(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
-    return Reply(200, api.version_json)
+def _version(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
+    return RouteAnswer(200, api.version_json)
 
 
-def _about(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> Reply:
-    return Reply(200, api.about_json)
+def _about(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
+    return RouteAnswer(200, api.about_json)
 
 
 def routes(mode: Mode) -> list[Route]:
