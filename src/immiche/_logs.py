@@ -36,13 +36,37 @@ def log_decision(message: str, *args: object) -> None:
     logger.debug(message, *args)
 
 
-def log_request(method: str, url: str, status: int, reason: str = "") -> None:
-    """Log one HTTP exchange at DEBUG; ``url`` is shown without user info, query or fragment."""
-    if not logger.isEnabledFor(logging.DEBUG):
-        return
+_SECRET_PARAMS: Final = ("key", "token", "password", "secret", "session")
+
+
+def _loggable_url(url: str) -> str:
+    """``url`` without user info or fragment, its query kept (page, size...) but for the values
+    of parameters that may hold a credential (``apiKey``, ``sessionKey``, ``token``...)."""
+    from urllib.parse import parse_qsl, urlencode
+
     from immiche.errors import redact_url
 
-    safe = redact_url(url)
+    base, _, query = url.partition("?")
+    safe = redact_url(base.partition("#")[0])
+    if not query:
+        return safe
+    pairs = [
+        (name, "***" if any(word in name.lower() for word in _SECRET_PARAMS) else value)
+        for name, value in parse_qsl(query.partition("#")[0], keep_blank_values=True)
+    ]
+    return f"{safe}?{urlencode(pairs, safe='*')}"
+
+
+def log_request(method: str, url: str, status: int, reason: str = "", params: object = None) -> None:
+    """Log one HTTP exchange at DEBUG; ``url`` without user info and with credential-like query
+    values masked."""
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
+    if params:  # the query as it was sent (the engine keeps it apart from the URL)
+        from immiche._http import httpx
+
+        url = str(httpx.URL(url, params=params))
+    safe = _loggable_url(url)
     logger.debug(
         "%s %s -> %d %s",
         method,

@@ -51,7 +51,7 @@ def test_decisions_and_requests_of_the_immiche_logger_are_shown(stderr: _Err) ->
     assert len(lines) == 3
     assert all(line.startswith("immiche: +") for line in lines)
     assert lines[0].endswith("retrying GET /api/people in 0.5 s: 503")
-    assert lines[1].endswith("GET https://<redacted>@photos.example/api/people?<redacted> -> 200 OK")
+    assert lines[1].endswith("GET https://<redacted>@photos.example/api/people?apiKey=[redacted] -> 200 OK")
     assert KEY not in text
 
 

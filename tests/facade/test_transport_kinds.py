@@ -64,6 +64,7 @@ def test_retries_and_requests_are_logged_on_the_immiche_logger(
     messages = [r.getMessage() for r in caplog.records if r.name == "immiche"]
     assert any(m.startswith("discovery: trying the API root http://immich.local:2283/api") for m in messages)
     assert any(m.startswith("retrying GET /people in ") and m.endswith("answered 503") for m in messages)
-    assert any(m.startswith("GET http://immich.local:2283/api/people -> 503") for m in messages)
-    assert any(m.startswith("GET http://immich.local:2283/api/people -> 200 OK") for m in messages)
+    listing = "GET http://immich.local:2283/api/people?page=1&size=1000&withHidden=true"
+    assert f"{listing} -> 503 Service Unavailable" in messages
+    assert f"{listing} -> 200 OK" in messages
     assert KEY not in caplog.text

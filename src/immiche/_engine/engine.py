@@ -131,7 +131,9 @@ class Engine:
                     raise transport_error(outcome, send.label, self.server.base) from outcome
                 why = type(outcome).__name__
             elif isinstance(outcome, Reply):
-                log_request(send.method, send.url, outcome.status_code, _reason(outcome.status_code))
+                log_request(
+                    send.method, send.url, outcome.status_code, _reason(outcome.status_code), send.options.get("params")
+                )
                 if not (idempotent and outcome.status_code in self.retry.retry_statuses):
                     return outcome
                 retry_after = outcome.headers.get("retry-after")
