@@ -171,7 +171,7 @@ def test_ctrl_c_stops_a_bulk_download_promptly_and_leaves_no_partial_files(cli: 
     busy.latency = 0.3
     code, err, took = _interrupt(cli, "people", "thumbnails", "--all", "-o", "t", "--concurrency", "4", after=2.0)
     assert code == 130, err
-    assert err.strip().splitlines()[-1] == "error: interrupted"
+    assert err.strip().splitlines()[-1] == "error: interrupted", err
     assert took < 5  # not after the remaining ~300 downloads
     folder = Path(cli.cwd / "t")
     leftovers = [p.name for p in folder.iterdir() if not p.name.endswith(".jpg")] if folder.exists() else []
