@@ -1,6 +1,6 @@
 """Every recorded real v2.4.1 answer, replayed by respx, for BOTH clients.
 
-The tests of tests/facade/test_recorded_answers.py run with ``immiche.Client`` and with
+The recorded-answer tests run with ``immiche.Client`` and with
 ``immiche.AsyncClient`` (through :mod:`tests.facade._parity`).
 """
 
