@@ -1,0 +1,1 @@
+"""The method groups of the clients, async: the source ``tools/unasync.py`` reads."""

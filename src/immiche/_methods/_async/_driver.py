@@ -1,0 +1,57 @@
+"""What a method group uses from its client: the driver :class:`~immiche.AsyncClient` provides.
+
+Declared for type checkers only; at run time the client's own definitions are used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from immich_client import AuthenticatedClient
+    from immich_client import Client as PublicClient
+    from immiche._driver import ProgressCallback
+    from immiche._engine.downloads import SinkRule
+    from immiche._engine.effects import Steps
+    from immiche._engine.engine import Engine
+    from immiche.people import BulkDownloadResult
+    from immiche.server import ServerVersion
+
+T = TypeVar("T")
+
+
+class AsyncDriven:
+    """The base of every method group: the driver methods it may call."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+        _engine: Engine
+        _server_version: ServerVersion | None
+
+        @property
+        def api_root(self) -> str: ...
+
+        def _public(self, root: str) -> PublicClient: ...
+
+        async def connect(self) -> None: ...
+
+        async def _api(self) -> AuthenticatedClient: ...
+
+        async def _run(self, steps: Steps[T]) -> T: ...
+
+        def _iterate(self, pages: Callable[[AuthenticatedClient], Steps[None]]) -> AsyncIterator[Any]: ...
+
+        async def _download_many(
+            self,
+            items: Iterable[Any],
+            directory: str | os.PathLike[str],
+            download: Callable[[str, Path], Awaitable[Path]],
+            rule: SinkRule,
+            *,
+            concurrency: int,
+            on_progress: ProgressCallback | None,
+        ) -> BulkDownloadResult: ...
