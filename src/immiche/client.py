@@ -30,8 +30,10 @@ from immiche._engine.discovery import discover
 from immiche._engine.downloads import SinkRule, download_outcome, plan_bulk
 from immiche._engine.effects import Emit, Outcome, Send, Sleep, Steps
 from immiche._http import httpx
+from immiche._methods._async.curation import AsyncCurationMethods
 from immiche._methods._async.people import AsyncPeopleMethods
 from immiche._methods._async.server import AsyncServerMethods
+from immiche._methods._sync.curation import CurationMethods
 from immiche._methods._sync.people import PeopleMethods
 from immiche._methods._sync.server import ServerMethods
 from immiche._ops import server as server_ops
@@ -54,7 +56,7 @@ __all__ = ["AsyncClient", "Client", "ProgressCallback", "create"]
 T = TypeVar("T")
 
 
-class Client(BaseClient[httpx.Client], ServerMethods, PeopleMethods):
+class Client(BaseClient[httpx.Client], ServerMethods, PeopleMethods, CurationMethods):
     """A synchronous Immich client for the people, person and thumbnail API.
 
     Args:
@@ -250,7 +252,7 @@ class Client(BaseClient[httpx.Client], ServerMethods, PeopleMethods):
         self.close()
 
 
-class AsyncClient(BaseClient[httpx.AsyncClient], AsyncServerMethods, AsyncPeopleMethods):
+class AsyncClient(BaseClient[httpx.AsyncClient], AsyncServerMethods, AsyncPeopleMethods, AsyncCurationMethods):
     """The asyncio twin of :class:`Client`: same arguments, same methods, awaited.
 
     ``http_client`` is a shared ``httpx.AsyncClient``.
