@@ -143,7 +143,7 @@ def _optional(value: str | None) -> Any:
 @click.option("--color", metavar="HEX|none", help="A colour like #ff0000, or 'none' to clear it.")
 @click.option("--dry-run", is_flag=True, help="Show the changes (old -> new); send nothing.")
 @global_options
-def edit(
+def edit(  # noqa: PLR0917  (one parameter per option)
     person: str,
     name: str | None,
     birth_date: str | None,
