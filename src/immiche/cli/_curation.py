@@ -46,18 +46,20 @@ def _session() -> Iterator[tuple[Output, Client, Journal]]:
 
 @contextmanager
 def _recorded(journal: Journal, change_set: ChangeSet, *, single_request: bool = True) -> Iterator[str]:
-    """Record ``change_set`` before the write; when a single-request write is refused by the server
-    (a 4xx: nothing changed), mark it undone so that the journal says what really happened."""
+    """Record ``change_set`` before the write. When the write is refused before anything is sent
+    (invalid arguments), or a single-request write is refused by the server (a 4xx) or merges
+    nothing, mark it undone, so that the journal says what really happened."""
     from immiche.curation import MergeError
-    from immiche.errors import APIStatusError
+    from immiche.errors import APIStatusError, InvalidArgumentError
 
     entry = journal.record(change_set)
     try:
         yield entry
-    except (APIStatusError, MergeError) as err:
+    except (APIStatusError, MergeError, InvalidArgumentError) as err:
+        local = isinstance(err, InvalidArgumentError)
         refused = isinstance(err, APIStatusError) and err.status_code < 500
         nothing = isinstance(err, MergeError) and (err.result is None or not err.result.merged)
-        if single_request and (refused or nothing):
+        if local or (single_request and (refused or nothing)):
             journal.mark_undone(entry)
         raise
 
@@ -281,9 +283,10 @@ def _apply_updates(
             out.note("dry run: nothing was sent")
         return
     updates = [update for _, _, update in changing]
-    entry = journal.record(ChangeSet.for_updates("people apply", updates, [p for _, p, _ in changing]))
+    change_set = ChangeSet.for_updates("people apply", updates, [p for _, p, _ in changing])
     try:
-        result = client.update_people(updates)
+        with _recorded(journal, change_set, single_request=False) as entry:
+            result = client.update_people(updates)
     except KeyboardInterrupt:
         out.message("interrupted: some changes may have been applied; 'immiche people undo' reverts them")
         raise
@@ -465,8 +468,10 @@ def prune(unnamed: bool, max_assets: int | None, action: str | None, dry_run: bo
         confirm(f"{'Hide' if action == 'hide' else 'Delete'} {len(chosen)} people?", yes=yes)
         if action == "hide":
             updates = [PersonUpdate(p.id, is_hidden=True) for p in chosen]
-            entry = journal.record(ChangeSet.for_updates("people prune", updates, chosen))
-            result = client.update_people(updates)
+            with _recorded(
+                journal, ChangeSet.for_updates("people prune", updates, chosen), single_request=False
+            ) as entry:
+                result = client.update_people(updates)
             changed = len(result.succeeded)
             for person_id, reason in result.failed.items():
                 out.error(f"{person_id} not hidden: {reason}")
