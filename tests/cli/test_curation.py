@@ -286,3 +286,41 @@ def test_list_counts_and_sort(logged_in: Cli, server: FakeImmichServer) -> None:
     stamps = [person["updated_at"] for person in updated.json()]
     assert stamps == sorted(stamps, reverse=True)
     assert _writes(server) == []
+
+
+def _on_a_terminal(cli: Cli, answer: str, *args: str) -> tuple[int, str]:
+    """Run the CLI with its standard input on a pseudo-terminal, typing ``answer``."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    controller, terminal = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "immiche", *args],
+            stdin=terminal,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=cli.env,
+            cwd=cli.cwd,
+        )
+        os.write(controller, answer.encode() + b"\n")
+        _, err = proc.communicate(timeout=60)
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    return proc.returncode, err.decode()
+
+
+def test_confirmation_on_a_terminal(logged_in: Cli, server: FakeImmichServer) -> None:
+    anna = _id(server, "Anna")
+    code, err = _on_a_terminal(logged_in, "n", "people", "delete", "Anna")
+    assert code == 1, err
+    assert "Delete 1 person? [y/N]" in err and "cancelled: nothing was changed" in err
+    assert anna in {p.id for p in server.all_people}
+    assert _writes(server) == []
+    code, err = _on_a_terminal(logged_in, "y", "people", "merge", "Ann", "Anna")
+    assert code == 0, err
+    assert "Merge 1 person into 'Ann'" in err and "cannot be restored" in err
+    assert anna not in {p.id for p in server.all_people}
