@@ -22,7 +22,7 @@ import pytest
 
 from immiche.testing import FakeImmichServer, FakePerson
 from tests.reliability._ledger import Outcome
-from tests.reliability.conftest import Cli, ServerFactory
+from tests.reliability.conftest import Cli, ReadOnly, ServerFactory
 
 WRITES = {"PUT", "PATCH", "POST", "DELETE"}
 
@@ -271,3 +271,21 @@ def test_a_server_known_to_answer_merges_with_an_empty_list_is_refused_before_se
     result = cli("people", "merge", "Ann", "Anna", "--yes")
     outcome.cli_error(result, 2, contains="cannot merge")
     assert not any(r.method == "POST" for r in server.requests)
+
+
+# -- a journal that cannot be written -------------------------------------------------------------
+
+
+def test_no_write_is_sent_when_the_journal_cannot_be_written(
+    outcome: Outcome, server: FakeImmichServer, logged_in: Cli, read_only: ReadOnly
+) -> None:
+    read_only(logged_in.config / "profiles" / "default")
+    for args in (
+        ("people", "rename", "Ann", "Annie"),
+        ("people", "apply", "-"),
+        ("people", "delete", "Anna", "--yes"),
+    ):
+        result = logged_in(*args, input="name,is_hidden\nBob,yes\n" if "-" in args else None)
+        outcome.cli_error(result, 1, contains="cannot write the undo journal")
+    assert _writes(server) == []
+    assert server.person(_id(server, "Ann")).name == "Ann"
