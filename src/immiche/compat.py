@@ -198,9 +198,15 @@ class _Checker:
     def operation(self, op: _contract.Operation) -> None:
         subject = f"operation {op.operation_id}"
         found = self.by_id.get(op.operation_id)
+        former = next((self.by_id[name] for name in op.former_ids if name in self.by_id and not found), None)
+        if former is not None and (former.method, former.path) == (op.method, op.path):  # an older name
+            found = former
+            self.add(subject, TOLERATED, f"named {former.operation_id!r} here; the pinned module sends the same")
         if found is None:
             same = [o for o in self.ops if o.method == op.method and o.path == op.path and o.operation_id]
-            if same:
+            if op.optional is not None:
+                self.add(subject, TOLERATED, f"absent here; {op.optional}")
+            elif same:
                 new = same[0]
                 tag = snake_case(str((as_list(new.node.get("tags")) or ["default"])[0]))
                 self.add(
@@ -226,7 +232,7 @@ class _Checker:
             )
         tags = as_list(found.node.get("tags")) or ["default"]
         module = f"immich_client.api.{snake_case(str(tags[0]))}.{snake_case(found.operation_id)}"
-        if module != op.module:
+        if module != op.module and found is not former:
             problems = True
             self.add(
                 subject,
@@ -234,7 +240,7 @@ class _Checker:
                 f"{op.module} -> {module} (tag {tags[0]!r}): the facade imports the old module",
                 breaking=True,
             )
-        if not problems:
+        if not problems and found is not former:
             self.add(subject, OK, f"{found.method} {found.path}")
         self.parameters(op, found)
         self.body(op, found)
@@ -314,8 +320,9 @@ class _Checker:
         self.add(subject, OK, str(body_type))
         resolved = resolve_schema(self.spec, schema)
         properties = schema_properties(resolved)
+        elsewhere = {p.name for p in op.parameters if p.location != "body"}  # PUT /faces/{id} {id}
         for param in sent:
-            item = f"operation {op.operation_id} param {param.name}"
+            item = f"operation {op.operation_id} param {param.name}" + (" (body)" * (param.name in elsewhere))
             if param.name not in properties:
                 similar = looks_renamed(param.name, self._pinned_body(op), self._types(self.spec, properties))
                 if similar:
@@ -341,9 +348,11 @@ class _Checker:
             self.add(subject, MISSING, "no success (2xx) response", breaking=True)
             return
         schema = json_schema(content)
-        if op.response is None:
+        if not op.response:  # None: binary; "": no content (a 204)
             binary = [str(media) for media in content if "json" not in str(media)]
-            if binary:
+            if op.response == "" and schema is None:
+                self.add(subject, OK, "no content")
+            elif binary:
                 self.add(subject, OK, f"{binary[0]}, binary")
             else:
                 shown = describe(self.spec, schema) if schema is not None else "no content"
