@@ -324,3 +324,26 @@ def test_confirmation_on_a_terminal(logged_in: Cli, server: FakeImmichServer) ->
     assert code == 0, err
     assert "Merge 1 person into 'Ann'" in err and "cannot be restored" in err
     assert anna not in {p.id for p in server.all_people}
+
+
+def test_undo_leaves_fields_changed_since_unless_forced(cli: Cli, make_server: Callable[..., FakeImmichServer]) -> None:
+    import httpx
+
+    server = make_server(version="2.4.1")
+    cli.login(server)
+    ann, bob = _id(server, "Ann"), _id(server, "Bob")
+    applied = cli("people", "apply", "-", input=f"id,name,is_hidden\n{ann},Annie,\n{bob},,yes\n")
+    assert applied.code == 0, applied
+    answer = httpx.put(
+        f"{server.api_url}/people/{ann}", json={"name": "Annette"}, headers={"x-api-key": server.api_key}
+    )
+    assert answer.status_code == 200  # someone renamed Ann again since
+    undone = cli("people", "undo")
+    assert undone.code == 0, undone
+    assert "changed again since" in undone.err and "--force" in undone.err
+    assert server.person(ann).name == "Annette" and not server.person(bob).is_hidden
+    forced = cli("people", "undo", "--force", "--json")
+    assert forced.code == 0, forced
+    assert [item["id"] for item in forced.json()["reverted"]] == [ann]
+    assert server.person(ann).name == "Ann"
+    assert "nothing to undo" in cli("people", "undo").err

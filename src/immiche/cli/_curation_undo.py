@@ -3,8 +3,8 @@
 The journal (:mod:`immiche.journal`) holds, for each write, the previous values of what it
 changed. Undo sets back the fields the API can set (name, birth date, hidden, favourite, colour),
 only where they still hold the value the change set gave them: a field changed again since is
-left alone (and reported) unless ``--force``; a field already back to its previous value is not
-sent again. People merged or deleted cannot come back: undo says so first, and the journal keeps
+left alone (and reported) unless ``--force``, and the change set then stays the next to undo; a
+field already back to its previous value is not sent again. People merged or deleted cannot come back: undo says so first, and the journal keeps
 their full records.
 """
 
@@ -75,7 +75,7 @@ def _revert(
                     {
                         "id": update.id,
                         "field": field,
-                        "reason": f"changed again since (now {now!r}); --force sets it back anyway",
+                        "reason": f"changed again since (now {now!r}); 'people undo --force' sets it back anyway",
                     }
                 )
                 continue
@@ -144,8 +144,9 @@ def undo(dry_run: bool, force: bool) -> None:
     reverted = [(person, update) for person, update in sending if person.id not in failed_ids]
     for item in failures:
         out.error(f"{item['id']} not reverted: {item['error']}")
-    if not dry_run and not failures:
-        journal.mark_undone(change_set.id)
+    conflicts = [item for item in left if item["field"] != "*"]
+    if not dry_run and not failures and not conflicts:
+        journal.mark_undone(change_set.id)  # kept open while fields are left: 'undo --force' can follow
     if out.json:
         out.emit_json(
             {
@@ -175,4 +176,10 @@ def undo(dry_run: bool, force: bool) -> None:
             f"nothing of {what} can be undone",
             hint="it is marked as handled: 'immiche people undo' now reverts the change before it",
         )
+    if conflicts:
+        out.message(
+            f"{len(conflicts)} field(s) of {what} left as changed since; "
+            "'immiche people undo --force' reverts them too (this change stays the next to undo)"
+        )
+        return
     out.note(f"undid {what}" + ("" if sending else ": every value was already back"))
