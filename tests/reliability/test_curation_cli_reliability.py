@@ -137,6 +137,8 @@ def test_ambiguous_names_list_the_candidates(outcome: Outcome, immich: ServerFac
         assert twins[0].id in errors[-1] and twins[1].id in errors[-1]
     applied = cli("people", "apply", "-", input='[{"name": "Kim", "is_favorite": true}]')
     outcome.cli_error(applied, 2, contains="line 1")
+    twice = cli("people", "apply", "-", input=f"id,name,is_hidden\n{twins[2].id},,yes\n,Lee,no\n")
+    outcome.cli_error(twice, 2, contains="already on line 2")
     same = cli("people", "merge", twins[0].id, twins[0].id.upper(), "--yes")
     outcome.cli_error(same, 2, contains="same person")
     assert _writes(server) == []

@@ -223,32 +223,39 @@ def apply(file: str, dry_run: bool, format_: str | None) -> None:
 
     data = _read_input(file)
     parsed = parse_apply_file(data, format=format_ if format_ in ("csv", "json") else None)  # type: ignore[arg-type]
+    if parsed.problems:  # before connecting: the file alone tells
+        from immiche.cli._output import output
+
+        for problem in parsed.problems:
+            output().error(str(problem))
+        count = len(parsed.problems)
+        raise CliError(
+            f"{count} problem{'s' if count != 1 else ''} in {'standard input' if file == '-' else file}",
+            hint="fix the input and run the command again: nothing was sent",
+            exit_code=EXIT_USAGE,
+        )
     with _session() as (out, client, journal):
-        if parsed.problems:
-            for problem in parsed.problems:
-                out.error(str(problem))
-            count = len(parsed.problems)
-            raise CliError(
-                f"{count} problem{'s' if count != 1 else ''} in {'standard input' if file == '-' else file}",
-                hint="fix the input and run the command again: nothing was sent",
-                exit_code=EXIT_USAGE,
-            )
         resolver = Resolver(client)
         resolver.listing()
         targets: list[tuple[int, Person, PersonUpdate]] = []
         failures: list[CliError] = []
+        lines: dict[str, int] = {}
         for row in parsed.rows:
             try:
                 person = resolver.resolve(row.selector)
+                if person.id in lines:
+                    raise CliError(f"{person.id} is already on line {lines[person.id]}", exit_code=EXIT_USAGE)
             except CliError as err:
                 out.error(f"line {row.line}: {err.message}", err.hint)
                 failures.append(err)
                 continue
+            lines[person.id] = row.line
             targets.append((row.line, person, row.to_update(person)))
         if failures:
             codes = {err.exit_code for err in failures}
             raise CliError(
-                f"{len(failures)} row{'s' if len(failures) != 1 else ''} name no single person: nothing was sent",
+                f"{len(failures)} {'rows do' if len(failures) != 1 else 'row does'} not name exactly one person: "
+                "nothing was sent",
                 exit_code=EXIT_NOT_FOUND if codes == {EXIT_NOT_FOUND} else EXIT_USAGE,
             )
         _apply_updates(out, client, journal, targets, dry_run=dry_run)
