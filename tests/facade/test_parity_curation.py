@@ -368,3 +368,22 @@ def test_a_403_names_the_missing_permission(flavour: Flavour, server: FakeImmich
         with pytest.raises(errors.PermissionDeniedError):
             client.fetch_asset_counts([a, b])
     assert server.person(a.id).name == a.name
+
+
+# -- documentation ----------------------------------------------------------------------------------
+
+
+def test_the_readme_permission_table_is_the_permissions_table() -> None:
+    from immiche._methods._async.curation import AsyncCurationMethods
+    from immiche.curation import PERMISSIONS
+    from tests.conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text.split("**API-key permissions.**", 1)[1].split("\n\n", 2)[1]
+    rows = [line.strip("|").split("|") for line in table.splitlines()[2:]]
+    documented = {
+        name.strip().strip("`"): tuple(p.strip().strip("`") for p in perms.split(",")) for name, perms in rows
+    }
+    assert documented == dict(PERMISSIONS)
+    methods = {name for name in vars(AsyncCurationMethods) if not name.startswith("_")}
+    assert methods == set(PERMISSIONS)
