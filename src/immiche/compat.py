@@ -7,7 +7,8 @@ document, and with the pinned document the current ``immich_client`` was generat
 
 - **operations**: found by operationId, with the declared method, path and generated module; each
   parameter the facade sends exists with a type that accepts what it sends; no new required
-  parameter; the success response is the declared model (through ``$ref`` and arrays of refs).
+  parameter; the success response is the declared model (through ``$ref`` and arrays of refs). An
+  ``optional`` operation may be absent and one may carry a ``former_ids`` name (both tolerated).
 - **fields the facade reads**: exist, with the declared type (a declared type without a format
   accepts any format; ``integer``/``number`` are interchangeable), not optional where the facade
   needs them, not nullable unless declared so.
@@ -209,12 +210,9 @@ class _Checker:
             elif same:
                 new = same[0]
                 tag = snake_case(str((as_list(new.node.get("tags")) or ["default"])[0]))
+                detail = f"{op.method} {op.path} is now operationId {new.operation_id!r}; its generated module "
                 self.add(
-                    subject,
-                    RENAMED,
-                    f"{op.method} {op.path} is now operationId {new.operation_id!r}; its generated module "
-                    f"becomes immich_client.api.{tag}.{snake_case(new.operation_id)}",
-                    breaking=True,
+                    subject, RENAMED, f"{detail}becomes immich_client.api.{tag}.{snake_case(new.operation_id)}", True
                 )
             else:
                 similar = similar_name(op.operation_id, self.by_id)
@@ -235,10 +233,7 @@ class _Checker:
         if module != op.module and found is not former:
             problems = True
             self.add(
-                subject,
-                MOVED,
-                f"{op.module} -> {module} (tag {tags[0]!r}): the facade imports the old module",
-                breaking=True,
+                subject, MOVED, f"{op.module} -> {module} (tag {tags[0]!r}): the facade imports the old module", True
             )
         if not problems and found is not former:
             self.add(subject, OK, f"{found.method} {found.path}")

@@ -280,3 +280,43 @@ def test_a_cancelled_asset_count_leaves_no_task(outcome: Outcome, immich: Server
     count = sum(1 for r in server.requests if r.path.endswith("/statistics"))
     time.sleep(0.6)
     assert sum(1 for r in server.requests if r.path.endswith("/statistics")) == count < len(ids)
+
+
+UPDATE_SCRIPT = """
+import sys
+import immiche
+ids = sys.argv[3].split(",")
+with immiche.Client(sys.argv[1], api_key=sys.argv[2]) as client:
+    client.connect()
+    print("started", flush=True)
+    try:
+        client.update_people([{"id": i, "name": f"Interrupted {n}"} for n, i in enumerate(ids)], batch_size=2)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+        sys.exit(130)
+"""
+
+
+def test_ctrl_c_between_batches_leaves_whole_batches(outcome: Outcome, immich: ServerFactory) -> None:
+    server = immich(people=30, latency=0.3)
+    people = _named(server, 10)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", UPDATE_SCRIPT, server.url, server.api_key, ",".join(p.id for p in people)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == b"started"
+    until = time.monotonic() + 20
+    while _writes(server) < 2 and time.monotonic() < until:  # inside the second batch
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=10)
+    outcome.saw(out + err, "output of the interrupted script")
+    assert proc.returncode == 130, err.decode()[-2000:]
+    assert b"Traceback" not in err
+    time.sleep(0.5)  # a batch in flight is finished by the server
+    renamed = [server.person(p.id).name == f"Interrupted {n}" for n, p in enumerate(people)]
+    assert renamed == sorted(renamed, reverse=True), "batches are applied in order"
+    assert 2 <= sum(renamed) < len(people)
+    assert sum(renamed) % 2 == 0, "a batch is applied whole or not at all"

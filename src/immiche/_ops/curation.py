@@ -16,6 +16,8 @@ from immiche._ids import UUID_PATTERN, canonical_id
 from immiche._ops import workflows
 from immiche._ops.people import fetch_person
 from immiche.curation import (
+    BULK_IGNORED_FIELDS,
+    NOT_GIVEN,
     BulkItemResult,
     BulkResult,
     MergeResult,
@@ -337,6 +339,9 @@ def update_people(
     bulk_items: list[tuple[int, PersonUpdate]] = []
     single_items: list[tuple[int, PersonUpdate]] = []
     for index, update in enumerate(updates):
+        if all(getattr(update, name) is NOT_GIVEN for name in BULK_IGNORED_FIELDS):  # nothing to split off
+            bulk_items.append((index, update))
+            continue
         bulk, single = split_bulk([update])
         bulk_items += [(index, part) for part in bulk]
         single_items += [(index, part) for part in single]
