@@ -347,3 +347,20 @@ def test_undo_leaves_fields_changed_since_unless_forced(cli: Cli, make_server: C
     assert [item["id"] for item in forced.json()["reverted"]] == [ann]
     assert server.person(ann).name == "Ann"
     assert "nothing to undo" in cli("people", "undo").err
+
+
+def test_prune_delete_keeps_the_records_and_counts_in_the_journal(
+    cli: Cli, make_server: Callable[..., FakeImmichServer]
+) -> None:
+    server = make_server(version="3.3.5")
+    cli.login(server)
+    result = cli("people", "prune", "--unnamed", "--max-assets", "3", "--delete", "--yes", "--json")
+    assert result.code == 0, result
+    document = result.json()
+    chosen = {item["id"]: item["assets"] for item in document["people"]}
+    assert chosen and all(count <= 3 for count in chosen.values())
+    assert document["changed"] == len(chosen) and document["action"] == "delete"
+    assert set(chosen).isdisjoint(p.id for p in server.all_people)
+    (entry,) = _journal_lines(cli)
+    assert {item["person"]["id"]: item["person"]["assets"] for item in entry["removed"]} == chosen
+    assert {item["reason"] for item in entry["removed"]} == {"deleted"}
