@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from immiche._capabilities import ServerCapabilities
     from immiche._config import RetryPolicy, Timeout
     from immiche._engine.ids import check_person_id
+    from immiche.albums import Album, AlbumItemFailure, AlbumNotFoundError, AlbumSyncResult, AmbiguousAlbumError
+    from immiche.assets import Asset
     from immiche.client import AsyncClient, Client, ProgressCallback, create
     from immiche.errors import (
         APIStatusError,
@@ -50,6 +52,12 @@ if TYPE_CHECKING:
 #: (``tests/facade/test_parity_exports.py`` ties it to the ``TYPE_CHECKING`` imports above).
 _EXPORTS: dict[str, str] = {
     "APIStatusError": "immiche.errors",
+    "Album": "immiche.albums",
+    "AlbumItemFailure": "immiche.albums",
+    "AlbumNotFoundError": "immiche.albums",
+    "AlbumSyncResult": "immiche.albums",
+    "AmbiguousAlbumError": "immiche.albums",
+    "Asset": "immiche.assets",
     "AsyncClient": "immiche.client",
     "AuthenticationError": "immiche.errors",
     "BadRequestError": "immiche.errors",
@@ -114,6 +122,12 @@ def __dir__() -> list[str]:
 __all__ = [
     "PINNED_IMMICH_VERSION",
     "APIStatusError",
+    "Album",
+    "AlbumItemFailure",
+    "AlbumNotFoundError",
+    "AlbumSyncResult",
+    "AmbiguousAlbumError",
+    "Asset",
     "AsyncClient",
     "AuthenticationError",
     "BadRequestError",

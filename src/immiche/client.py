@@ -30,8 +30,12 @@ from immiche._engine.discovery import discover
 from immiche._engine.downloads import SinkRule, download_outcome, plan_bulk
 from immiche._engine.effects import Emit, Outcome, Send, Sleep, Steps
 from immiche._http import httpx
+from immiche._methods._async.albums import AsyncAlbumMethods
+from immiche._methods._async.assets import AsyncAssetMethods
 from immiche._methods._async.people import AsyncPeopleMethods
 from immiche._methods._async.server import AsyncServerMethods
+from immiche._methods._sync.albums import AlbumMethods
+from immiche._methods._sync.assets import AssetMethods
 from immiche._methods._sync.people import PeopleMethods
 from immiche._methods._sync.server import ServerMethods
 from immiche._ops import server as server_ops
@@ -54,7 +58,7 @@ __all__ = ["AsyncClient", "Client", "ProgressCallback", "create"]
 T = TypeVar("T")
 
 
-class Client(BaseClient[httpx.Client], ServerMethods, PeopleMethods):
+class Client(BaseClient[httpx.Client], ServerMethods, PeopleMethods, AssetMethods, AlbumMethods):
     """A synchronous Immich client for the people, person and thumbnail API.
 
     Args:
@@ -250,7 +254,9 @@ class Client(BaseClient[httpx.Client], ServerMethods, PeopleMethods):
         self.close()
 
 
-class AsyncClient(BaseClient[httpx.AsyncClient], AsyncServerMethods, AsyncPeopleMethods):
+class AsyncClient(
+    BaseClient[httpx.AsyncClient], AsyncServerMethods, AsyncPeopleMethods, AsyncAssetMethods, AsyncAlbumMethods
+):
     """The asyncio twin of :class:`Client`: same arguments, same methods, awaited.
 
     ``http_client`` is a shared ``httpx.AsyncClient``.
