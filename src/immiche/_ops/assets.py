@@ -50,7 +50,6 @@ SEARCH = op(
     "/search/metadata",
     "search.search_assets",
     Parameter("personIds", "body", "array"),
-    Parameter("albumIds", "body", "array"),
     Parameter("page", "body", "integer"),
     Parameter("size", "body", "integer"),
     Parameter("order", "body", "string"),
@@ -62,6 +61,9 @@ SEARCH = op(
     body="MetadataSearchDto",
     idempotent=True,  # a read, although a POST
 )
+# Also sent, and not declared because the compat check has no per-version parameters: ``albumIds``
+# (an album's assets, from v3 only, where it exists) and, from v3.2 (search_style "filter"),
+# ``filter``, ``orderBy`` and ``cursor`` instead of the flat fields.
 ASSET = op(
     "getAssetInfo",
     "GET",
