@@ -167,7 +167,7 @@ def test_download_originals_named_dated_and_not_downloaded_twice(
         )
         assert result.ok, result.failed
         assert len(result.succeeded) == len(assets)
-        for asset, item in zip(assets, result.items):
+        for asset, item in zip(assets, result.items, strict=True):
             assert item.path is not None
             assert item.path.read_bytes() == server.original(asset.id)
             assert item.path.name == f"{asset.taken_at:%Y-%m-%d}_{asset.original_file_name}"
