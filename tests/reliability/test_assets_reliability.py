@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +127,7 @@ def test_a_read_only_directory_fails_each_item_clearly(
 
 
 @pytest.fixture
-def disk_fills_after_one_file(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def disk_fills_after_one_file(monkeypatch: pytest.MonkeyPatch) -> None:
     """The disk has room for one original: the next writes fail with ENOSPC."""
     room = [BIG + 1000]
 
@@ -152,7 +151,6 @@ def disk_fills_after_one_file(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
         return real
 
     monkeypatch.setattr(driver_module, "open", full_open, raising=False)
-    yield
 
 
 def test_a_full_disk_mid_batch_fails_the_rest_and_a_rerun_completes(
@@ -218,9 +216,14 @@ def test_an_album_deleted_while_syncing_is_a_typed_error(
             made = client.sync_album("Vanishing", people=person)
             album = next(a for a in server.albums if a.id == made.album_id)
             album.asset_ids.clear()
-            wanted = albums_ops._wanted
 
-            def deleting(*args: Any, album_id: str = made.album_id, srv: FakeImmichServer = server, **kw: Any) -> Any:
+            def deleting(
+                *args: Any,
+                album_id: str = made.album_id,
+                srv: FakeImmichServer = server,
+                wanted: Any = albums_ops._wanted,
+                **kw: Any,
+            ) -> Any:
                 httpx.delete(f"{srv.api_url}/albums/{album_id}", headers={"x-api-key": srv.api_key})
                 return (yield from wanted(*args, **kw))
 
