@@ -46,9 +46,10 @@ with immiche.Client(url, api_key=key) as client:
 
 def _raw(http: httpx.Client, api: str, ids: list[str], folder: Path) -> int:
     def one(asset_id: str) -> int:
-        with http.stream("GET", f"{api}/assets/{asset_id}/original") as response, open(
-            folder / f"{asset_id}.jpg", "wb"
-        ) as handle:
+        with (
+            http.stream("GET", f"{api}/assets/{asset_id}/original") as response,
+            open(folder / f"{asset_id}.jpg", "wb") as handle,
+        ):
             response.raise_for_status()
             for chunk in response.iter_bytes():
                 handle.write(chunk)
@@ -88,13 +89,15 @@ def run(ctx: Context) -> Table:
         table.caption.append(f"{GNU_TIME} is missing (Debian package `time`): no peak RSS, so the budgets MISS.")
     work = Path(tempfile.mkdtemp(prefix="immiche-bench-"))
     try:
-        with FakeServerProcess(person_assets=count, asset_size=size, latency=0.02) as server, FakeServerProcess(
-            person_assets=count, asset_size=4 * size, latency=0.02
-        ) as big_server:
+        with (
+            FakeServerProcess(person_assets=count, asset_size=size, latency=0.02) as server,
+            FakeServerProcess(person_assets=count, asset_size=4 * size, latency=0.02) as big_server,
+        ):
             api = f"{server.url}/api"
-            with httpx.Client(headers={"x-api-key": server.api_key}) as http, immiche.Client(
-                server.url, api_key=server.api_key
-            ) as client:
+            with (
+                httpx.Client(headers={"x-api-key": server.api_key}) as http,
+                immiche.Client(server.url, api_key=server.api_key) as client,
+            ):
                 assets = client.fetch_assets(people=server.person)
                 ids = [a.id for a in assets]
                 for round_ in range(sizes.original_runs + 1):

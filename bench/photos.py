@@ -29,7 +29,9 @@ RAW = "raw httpx + json search loop, connected httpx.Client"
 LISTING = "immiche Client.fetch_assets(people=...), connected"
 SYNC = "immiche Client.sync_album(), nothing to do"
 
-BUDGET = Budget(f"<= {RATIO}x raw loop", lambda row, table: row.median("wall") / table.find(RAW).median("wall") <= RATIO)
+BUDGET = Budget(
+    f"<= {RATIO}x raw loop", lambda row, table: row.median("wall") / table.find(RAW).median("wall") <= RATIO
+)
 SYNC_BUDGET = Budget(
     f"<= {RATIO}x the listing",
     lambda row, table: row.median("wall") / table.find(LISTING).median("wall") <= RATIO,
@@ -89,9 +91,10 @@ def run(ctx: Context) -> Table:
     with FakeServerProcess(person_assets=count, version="3.0.0") as server:
         api = f"{server.url}/api"
         person = server.person
-        with httpx.Client(headers={"x-api-key": server.api_key}) as http, immiche.Client(
-            server.url, api_key=server.api_key
-        ) as client:
+        with (
+            httpx.Client(headers={"x-api-key": server.api_key}) as http,
+            immiche.Client(server.url, api_key=server.api_key) as client,
+        ):
             client.connect()
             expected = raw_listing(http, api, person)
             client.sync_album("Bench album", people=person)  # made once: the rows find nothing to do
