@@ -53,9 +53,15 @@ def test_created_then_nothing_to_do(flavour: Flavour, server: FakeImmichServer) 
     searches = requests.count("POST /api/search/metadata")
     if server.server_version < (3, 0, 0):  # the album read embeds its assets
         assert requests == ["GET /api/albums", "POST /api/search/metadata", f"GET /api/albums/{first.album_id}"]
-    else:  # one search for the person, one for the album's assets
+    elif server.server_version < (3, 2, 0):  # one search for the person, one for the album's assets
         assert requests == ["GET /api/albums"] + ["POST /api/search/metadata"] * searches
         assert searches == 2
+    else:  # the server finds the differences: two searches answering nothing
+        assert requests == ["GET /api/albums", "POST /api/search/metadata", "POST /api/search/metadata"]
+        missing, extras = (json.loads(r.body)["filter"] for r in server.requests[1:])
+        assert missing == {"personIds": {"any": [anna]}, "albumIds": {"none": [first.album_id]}}
+        assert extras == {"albumIds": {"all": [first.album_id]}, "personIds": {"none": [anna]}}
+        assert all(r.body for r in server.requests[1:])
 
 
 def test_only_missing_assets_are_added_and_extras_removed_on_request(
@@ -99,11 +105,16 @@ def test_all_any_and_only(flavour: Flavour, server: FakeImmichServer) -> None:
     with flavour.client(server.url, api_key=server.api_key) as client:
         either = client.sync_album("Either", people=[anna, bob], dry_run=True)
         both = client.sync_album("Both", people=[anna, bob], match="all", dry_run=True)
+        made = client.sync_album("Mixed", people=anna)  # an existing album, synced for two people
+        kept = client.sync_album("Mixed", people=[anna, bob], match="all", remove_extras=True, dry_run=True)
         alone = client.sync_album("Alone", people=anna, match="only", dry_run=True)
         with pytest.raises(immiche.InvalidArgumentError):
             client.sync_album("x", people=anna, match="most", dry_run=True)  # type: ignore[arg-type]
     assert set(either.added) == _photos_of(server, anna) | _photos_of(server, bob)
     assert set(both.added) == _photos_of(server, anna) & _photos_of(server, bob)
+    assert set(kept.removed) == set(made.added) - (_photos_of(server, anna) & _photos_of(server, bob))
+    assert kept.added == ()
+    assert kept.unchanged == len(_photos_of(server, anna) & _photos_of(server, bob))
     assert set(alone.added) == {a for a in _photos_of(server, anna) if server.asset_people(a) == [anna]}
     assert alone.added
     assert len(alone.added) < len(_photos_of(server, anna))

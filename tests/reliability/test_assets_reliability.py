@@ -221,13 +221,13 @@ def test_an_album_deleted_while_syncing_is_a_typed_error(
                 *args: Any,
                 album_id: str = made.album_id,
                 srv: FakeImmichServer = server,
-                wanted: Any = albums_ops._wanted,
+                change: Any = albums_ops.change_assets,
                 **kw: Any,
             ) -> Any:
                 httpx.delete(f"{srv.api_url}/albums/{album_id}", headers={"x-api-key": srv.api_key})
-                return (yield from wanted(*args, **kw))
+                return (yield from change(*args, **kw))
 
-            monkeypatch.setattr(albums_ops, "_wanted", deleting)
+            monkeypatch.setattr(albums_ops, "change_assets", deleting)  # after the album was read
             error = outcome.raises(AlbumNotFoundError, client.sync_album, "Vanishing", people=person)
             monkeypatch.undo()
             assert error.album_id == made.album_id
