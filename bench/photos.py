@@ -28,6 +28,7 @@ RATIO = 1.25
 RAW = "raw httpx + json search loop, connected httpx.Client"
 LISTING = "immiche Client.fetch_assets(people=...), connected"
 SYNC = "immiche Client.sync_album(), nothing to do"
+SYNC_32 = "immiche Client.sync_album(), nothing to do, v3.2.2 (the server finds the differences)"
 
 BUDGET = Budget(
     f"<= {RATIO}x raw loop", lambda row, table: row.median("wall") / table.find(RAW).median("wall") <= RATIO
@@ -68,6 +69,25 @@ def _timed(row: Row, function: Callable[[], int], expected: int | None, *, ours:
     return count
 
 
+def _filter_style(runs: int, count: int, row: Row, requests: list[int]) -> None:
+    """The no-change sync against a v3.2.2 server (filter search), timed the same way."""
+    with (
+        FakeServerProcess(person_assets=count, version="3.2.2") as server,
+        immiche.Client(server.url, api_key=server.api_key) as client,
+    ):
+        total = len(client.sync_album("Bench album", people=server.person).added)
+        for round_ in range(runs + 1):
+            server.reset()
+            started = time.perf_counter()
+            result = client.sync_album("Bench album", people=server.person)
+            elapsed = time.perf_counter() - started
+            requests.append(server.counters()["requests"])
+            if result.changed or result.unchanged != total:
+                row.fail(ERROR, f"the sync changed something or miscounted: {result.unchanged} of {total}")
+            elif round_ > 0:
+                row.add("wall", elapsed)
+
+
 def run(ctx: Context) -> Table:
     sizes = ctx.sizes
     count = sizes.person_assets
@@ -87,7 +107,9 @@ def run(ctx: Context) -> Table:
     listing = table.row(LISTING, budget=BUDGET)
     lazily = table.row("immiche list(Client.iter_assets(people=...)), connected")
     sync = table.row(SYNC, budget=SYNC_BUDGET)
+    sync_32 = table.row(SYNC_32, budget=SYNC_BUDGET)
     requests_seen: list[int] = []
+    requests_32: list[int] = []
     with FakeServerProcess(person_assets=count, version="3.0.0") as server:
         api = f"{server.url}/api"
         person = server.person
@@ -118,7 +140,12 @@ def run(ctx: Context) -> Table:
                     sync.fail(ERROR, f"the sync changed something: {result.added[:1]} {result.removed[:1]}")
                 elif round_ > 0:
                     sync.add("wall", elapsed)
+    _filter_style(sizes.photo_runs, count, sync_32, requests_32)
     pages = -(-count // PAGE)
+    table.after.append(
+        f"Requests of the same sync on v3.2.2: {max(requests_32, default=0)} (GET /albums and two searches "
+        "answering nothing: what is missing from the album, and what it holds beyond the photos)."
+    )
     table.after.append(
         f"Requests of a sync with nothing to do: {max(requests_seen)} (GET /albums, {pages} listing pages, "
         f"{pages} pages of the album's assets through the search; no write)."

@@ -176,6 +176,8 @@ def test_photo_rows(smoke: tuple[str, dict[str, Printed]]) -> None:
     assert _row(photos, "sync_album")[-2] == "<= 1.25x the listing"
     # counted, not timed: the album lookup, 2 listing pages and 2 pages of the album, no write
     assert "Requests of a sync with nothing to do: 5 (" in photos.text
+    assert "Requests of the same sync on v3.2.2: 3 (" in photos.text
+    _check_measured(photos, _row(photos, "v3.2.2"))
     originals = smoke[1]["Downloading 24 originals of 0.5 MB at 20 ms latency"]
     assert len(originals.rows) == 5
     for fragment in ("(floor) (baseline)", "Client.download_assets", "AsyncClient.download_assets", "0.5 MB files"):
@@ -187,7 +189,7 @@ def test_the_budget_summary_lists_every_budgeted_row(smoke: tuple[str, dict[str,
     output, tables = smoke
     summary = output.split("## Budgets", 1)[1]
     budgeted = [name for table in tables.values() for name, cells in table.rows.items() if cells[-2] != "-"]
-    assert len(budgeted) == 19  # 4 start-up, 1 listing, 5 connections, 2 thumbnails, 2 streaming, 2 photos, 3 originals
+    assert len(budgeted) == 20  # 4 start-up, 1 listing, 5 connections, 2 thumbnails, 2 streaming, 3 photos, 3 originals
     for name in budgeted:
         assert f": {name}: " in summary
 
