@@ -387,7 +387,6 @@ class _Checker:
             worst = next((p for p in problems if p.breaking), problems[0])
             detail = "; ".join(p.detail for p in problems if p.detail)
             self.add(item, worst.status, detail, any(p.breaking for p in problems))
-        self._nested_seen.add(model.name)
         self._nested(model.name, schema, pinned_schema, seen=self._nested_seen)
 
     def _renamed_model(self, name: str) -> str | None:
