@@ -382,10 +382,12 @@ def test_the_readme_permission_table_is_the_permissions_table() -> None:
     from tests.conftest import ROOT
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = text.split("**API-key permissions.**", 1)[1].split("\n\n", 2)[1]
+    table = text.split("### API-key permissions", 1)[1].split("\n\n", 2)[2].split("\n\n", 1)[0]
     rows = [line.strip("|").split("|") for line in table.splitlines()[2:]]
     documented = {
-        name.strip().strip("`"): tuple(p.strip().strip("`") for p in perms.split(",")) for name, perms in rows
+        name.strip().strip("`"): tuple(p.strip().strip("`") for p in perms.split(","))
+        for name, perms in rows
+        if name.strip().strip("`") in PERMISSIONS
     }
     assert documented == dict(PERMISSIONS)
     methods = {name for name in vars(AsyncCurationMethods) if not name.startswith("_")}
