@@ -12,6 +12,7 @@ import click
 from immiche._config import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, PAGE_SIZE
 from immiche.cli._errors import EXIT_ERROR, EXIT_NOT_FOUND, EXIT_USAGE, CliError
 from immiche.cli._options import ImmicheGroup, global_options, state
+from immiche.cli._photos import album, download, photos
 
 if TYPE_CHECKING:
     from immiche.cli._output import Output
@@ -344,3 +345,8 @@ def _report_bulk(out: Output, result: BulkDownloadResult, skipped: list[str], di
 def person_ids_in(message: str, ids: list[str]) -> bool:
     """Whether the message already names its (single) person."""
     return len(ids) == 1 and ids[0] in message
+
+
+people.add_command(photos)  # a person's photos: cli/_photos.py
+people.add_command(download)
+people.add_command(album)
