@@ -6,6 +6,7 @@ from typing import Literal
 
 from immiche._methods._async._driver import AsyncDriven
 from immiche._methods._async.assets import PeopleArg
+from immiche._ops import albums as albums_ops
 from immiche.albums import AlbumSyncResult
 
 
@@ -34,4 +35,15 @@ class AsyncAlbumMethods(AsyncDriven):
         Raises:
             AlbumNotFoundError: an album id that does not exist, or an album deleted while syncing.
         """
-        raise NotImplementedError
+        return await self._run(
+            albums_ops.sync_album(
+                self._engine,
+                await self._api(),
+                self._capabilities(),
+                album,
+                people=people,
+                match=match,
+                remove_extras=remove_extras,
+                dry_run=dry_run,
+            )
+        )

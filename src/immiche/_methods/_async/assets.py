@@ -10,6 +10,8 @@ from typing import Literal
 from immiche._config import DEFAULT_CONCURRENCY
 from immiche._driver import ProgressCallback
 from immiche._methods._async._driver import AsyncDriven
+from immiche._ops import asset_files
+from immiche._ops import assets as assets_ops
 from immiche.assets import Asset
 from immiche.people import BulkDownloadResult, Person
 
@@ -45,7 +47,18 @@ class AsyncAssetMethods(AsyncDriven):
             for asset in client.iter_assets(people="Anna", taken_after="2024-01-01"):
                 print(asset.taken_at, asset.original_file_name)
         """
-        raise NotImplementedError
+        return self._iterate(
+            lambda api: assets_ops.asset_pages(
+                self._engine,
+                api,
+                self._capabilities(),
+                people=people,
+                match=match,
+                taken_after=taken_after,
+                taken_before=taken_before,
+                order=order,
+            )
+        )
 
     async def fetch_assets(
         self,
@@ -57,7 +70,18 @@ class AsyncAssetMethods(AsyncDriven):
         order: Literal["desc", "asc"] = "desc",
     ) -> list[Asset]:
         """Every asset :meth:`iter_assets` yields, as a list."""
-        raise NotImplementedError
+        return await self._run(
+            assets_ops.fetch_assets(
+                self._engine,
+                await self._api(),
+                self._capabilities(),
+                people=people,
+                match=match,
+                taken_after=taken_after,
+                taken_before=taken_before,
+                order=order,
+            )
+        )
 
     async def download_assets(
         self,
@@ -78,4 +102,14 @@ class AsyncAssetMethods(AsyncDriven):
         and an interrupted download resumes (``Range``) where the server allows it.
         Failures are collected per item (``result.failed``); they never abort the batch.
         """
-        raise NotImplementedError
+        asset_files.check_arguments(size, name, concurrency)  # before any request
+        api = await self._api()
+        prepared = await self._run(asset_files.prepare_assets(self._engine, api, assets))
+        batch = asset_files.Batch(prepared, directory, size=size, name=name, skip_existing=skip_existing)
+        return await self._download_jobs(
+            batch.plan,
+            lambda index: batch.job(self._engine, api, index),
+            concurrency=concurrency,
+            on_progress=on_progress,
+            finish=batch.manifest.save,
+        )

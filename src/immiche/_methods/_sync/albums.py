@@ -7,6 +7,7 @@ from typing import Literal
 
 from immiche._methods._sync._driver import Driven
 from immiche._methods._sync.assets import PeopleArg
+from immiche._ops import albums as albums_ops
 from immiche.albums import AlbumSyncResult
 
 
@@ -35,4 +36,15 @@ class AlbumMethods(Driven):
         Raises:
             AlbumNotFoundError: an album id that does not exist, or an album deleted while syncing.
         """
-        raise NotImplementedError
+        return self._run(
+            albums_ops.sync_album(
+                self._engine,
+                self._api(),
+                self._capabilities(),
+                album,
+                people=people,
+                match=match,
+                remove_extras=remove_extras,
+                dry_run=dry_run,
+            )
+        )

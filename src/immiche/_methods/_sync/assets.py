@@ -11,6 +11,8 @@ from typing import Literal
 from immiche._config import DEFAULT_CONCURRENCY
 from immiche._driver import ProgressCallback
 from immiche._methods._sync._driver import Driven
+from immiche._ops import asset_files
+from immiche._ops import assets as assets_ops
 from immiche.assets import Asset
 from immiche.people import BulkDownloadResult, Person
 
@@ -46,7 +48,18 @@ class AssetMethods(Driven):
             for asset in client.iter_assets(people="Anna", taken_after="2024-01-01"):
                 print(asset.taken_at, asset.original_file_name)
         """
-        raise NotImplementedError
+        return self._iterate(
+            lambda api: assets_ops.asset_pages(
+                self._engine,
+                api,
+                self._capabilities(),
+                people=people,
+                match=match,
+                taken_after=taken_after,
+                taken_before=taken_before,
+                order=order,
+            )
+        )
 
     def fetch_assets(
         self,
@@ -58,7 +71,18 @@ class AssetMethods(Driven):
         order: Literal["desc", "asc"] = "desc",
     ) -> list[Asset]:
         """Every asset :meth:`iter_assets` yields, as a list."""
-        raise NotImplementedError
+        return self._run(
+            assets_ops.fetch_assets(
+                self._engine,
+                self._api(),
+                self._capabilities(),
+                people=people,
+                match=match,
+                taken_after=taken_after,
+                taken_before=taken_before,
+                order=order,
+            )
+        )
 
     def download_assets(
         self,
@@ -79,4 +103,14 @@ class AssetMethods(Driven):
         and an interrupted download resumes (``Range``) where the server allows it.
         Failures are collected per item (``result.failed``); they never abort the batch.
         """
-        raise NotImplementedError
+        asset_files.check_arguments(size, name, concurrency)  # before any request
+        api = self._api()
+        prepared = self._run(asset_files.prepare_assets(self._engine, api, assets))
+        batch = asset_files.Batch(prepared, directory, size=size, name=name, skip_existing=skip_existing)
+        return self._download_jobs(
+            batch.plan,
+            lambda index: batch.job(self._engine, api, index),
+            concurrency=concurrency,
+            on_progress=on_progress,
+            finish=batch.manifest.save,
+        )
