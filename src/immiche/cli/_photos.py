@@ -446,7 +446,13 @@ def album(
         raise CliError("--any and --only cannot be used together", exit_code=EXIT_USAGE)
     if not album_name.strip():
         raise CliError("--album needs a name", exit_code=EXIT_USAGE)
-    from immiche import AmbiguousAlbumError
+    from immiche import (
+        AlbumNotFoundError,
+        AmbiguousAlbumError,
+        ImmichConnectionError,
+        RateLimitError,
+        ServerError,
+    )
     from immiche.cli._connect import open_client
     from immiche.cli._photos_output import report_sync
 
@@ -467,13 +473,27 @@ def album(
                     )
                 except AmbiguousAlbumError as err:
                     raise CliError(err.message, hint=err.hint, exit_code=EXIT_USAGE) from None
-            report_sync(out, result, who=_who(people, match), watching=watch is not None)
+                except (ImmichConnectionError, ServerError, RateLimitError, AlbumNotFoundError) as err:
+                    if watch is None:
+                        raise
+                    result = None  # watching: a server away for a while, or the album deleted (created again
+                    _report_watch_error(out, err, watch)  # next time when given by name), is tried again
+            if result is not None:
+                report_sync(out, result, who=_who(people, match), watching=watch is not None)
             signals.raise_pending()
             if watch is None:
-                if result.failed:
+                if result is not None and result.failed:
                     raise click.exceptions.Exit(EXIT_ERROR)
                 return
             signals.sleep(watch)
+
+
+def _report_watch_error(out: Output, error: Exception, seconds: float) -> None:
+    from immiche.cli._errors import describe
+
+    message, hint = describe(error)
+    out.error(message, hint)
+    out.note(f"trying again in {seconds:g} s")
 
 
 class _Deferred:
