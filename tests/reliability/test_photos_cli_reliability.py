@@ -8,6 +8,7 @@ credential) against fake Immich servers on real sockets.
 from __future__ import annotations
 
 import dataclasses
+import json
 import signal
 import subprocess
 import threading
@@ -36,8 +37,12 @@ def _rename(server: FakeImmichServer, asset_id: str, name: str) -> None:
     media.assets[asset_id] = dataclasses.replace(media.assets[asset_id], original_file_name=name)
 
 
+MANIFEST = ".immiche-downloads.json"  # the library's record of what a download directory holds
+
+
 def _files(directory: Path) -> list[Path]:
-    return sorted(path for path in directory.rglob("*") if path.is_file())
+    """The files under ``directory`` but the manifest."""
+    return sorted(path for path in directory.rglob("*") if path.is_file() and path.name != MANIFEST)
 
 
 # -- hostile file names ----------------------------------------------------------------------------
@@ -83,13 +88,13 @@ def test_hostile_file_names_stay_inside_the_directory_and_unique(
         assert "\x00" not in name and "\n" not in name and "\r" not in name and "\\" not in name
         assert len(name.encode()) <= 255
         assert not name.startswith(".")
-    by_id = {item["id"]: logged_in.cwd / item["path"] for item in result.json()["downloaded"]}
+    by_id = {item["id"]: logged_in.cwd / item["path"] for item in json.loads(result.out)["downloaded"]}
     for asset_id, path in by_id.items():
         outcome.data_intact(path, server.original(asset_id))
-    outcome.no_partial_files(out, allowed=[path.name for path in written])
+    outcome.no_partial_files(out, allowed=[MANIFEST, *(path.name for path in written)])
     again = logged_in("people", "download", "Ann", "-o", "out", "--json")
     assert again.code == 0, again
-    assert again.json()["downloaded"] == []  # the safe names are found again: nothing twice
+    assert json.loads(again.out)["downloaded"] == []  # the safe names are found again: nothing twice
     assert _files(out) == written
 
 
@@ -135,17 +140,23 @@ def test_ctrl_c_during_a_download_leaves_no_temporary_file(outcome: Outcome, imm
     assert result.err.splitlines()[-1] == "error: interrupted", result
     assert took < 5, took
     folder = cli.cwd / "alice"
+    wanted = _photos_of(server, "Alice Martin")
     complete = [path for path in _files(folder) if not path.name.startswith(".")]
-    assert len(complete) < len(_photos_of(server, "Alice Martin"))  # stopped early
-    outcome.no_partial_files(folder, allowed=[path.name for path in complete])
+    assert len(complete) < len(wanted)  # stopped early
+    for path in complete:  # a photo's name only ever holds a whole photo
+        assert path.stat().st_size == 2_000_000, path
+    resumable = [path.name for path in _files(folder) if path.name.endswith((".immiche-part", ".immiche-part.etag"))]
+    outcome.no_partial_files(folder, allowed=[MANIFEST, *(path.name for path in complete), *resumable])
     server.latency = 0
     again = cli("people", "download", "Alice Martin", "-o", "alice", "--json")
     assert again.code == 0, again
-    items = again.json()["downloaded"] + again.json()["skipped"]
-    assert len(items) == len(_photos_of(server, "Alice Martin"))
+    report = json.loads(again.out)
+    items = report["downloaded"] + report["skipped"]
+    assert len(items) == len(wanted)
+    assert len(report["skipped"]) == len(complete)  # what was complete is not fetched again
     for item in items:
         outcome.data_intact(cli.cwd / item["path"], server.original(item["id"]))
-    outcome.no_partial_files(folder, allowed=[Path(item["path"]).name for item in items])
+    outcome.no_partial_files(folder, allowed=[MANIFEST, *(Path(item["path"]).name for item in items)])
 
 
 # -- an album deleted while it is synced -----------------------------------------------------------
@@ -159,7 +170,7 @@ def _delete_album(server: FakeImmichServer, album_id: str) -> None:
 def test_album_deleted_while_syncing(outcome: Outcome, server: FakeImmichServer, logged_in: Cli) -> None:
     first = logged_in("people", "album", "Bob", "--album", "Shared", "--json")
     assert first.code == 0, first
-    album_id = first.json()["album_id"]
+    album_id = json.loads(first.out)["album_id"]
     server.latency = 0.3
     server.reset_counters()
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = ["album", "download", "photos", "resolve_people"]
 
+_MAX_ERRORS = 5  # distinct download failures told on stderr; --json lists them all
 _PERSON_HELP = "find ids and names with 'immiche people list' or 'immiche people search NAME'"
 
 
@@ -338,7 +339,6 @@ async def _download(
             taken_after=since,
             taken_before=until,
         )
-        out.note(f"{len(assets)} {'photo' if len(assets) == 1 else 'photos'} of {_who(people, match)}")
         with download_progress(out, assets) as advance:
             return await client.download_assets(
                 assets,
@@ -362,7 +362,11 @@ def _report_download(out: Output, result: BulkDownloadResult, directory: str, el
         codes.add(code)
         failures.append({"id": asset_id, "error": message, "hint": hint, "exit_code": code})
         grouped.setdefault((getattr(error, "message", message), hint), []).append(asset_id)
-    for (message, hint), ids in grouped.items():
+    for shown, ((message, hint), ids) in enumerate(grouped.items()):
+        if shown == _MAX_ERRORS:
+            left = sum(len(ids) for ids in list(grouped.values())[shown:])
+            out.error(f"{left} more photos failed", "--json lists every failure")
+            break
         if len(ids) == 1:
             out.error(f"{ids[0]}: {message}", hint)
         else:
