@@ -119,7 +119,8 @@ def test_photos_limit_and_bad_dates(logged_in: Cli, server: FakeImmichServer) ->
 
 def test_unknown_and_ambiguous_people(cli: Cli, make_server: Callable[..., FakeImmichServer]) -> None:
     twins = [FakePerson(id=f"{n}1111111-1111-4111-8111-111111111111", name="Sam", face_count=4) for n in (1, 2)]
-    server = make_server(version="3.3.5", people=[*twins, FakePerson(name="Ann", face_count=5)])
+    odd = FakePerson(name="Eve\u202e", face_count=3)  # a right-to-left override in a name
+    server = make_server(version="3.3.5", people=[*twins, FakePerson(name="Ann", face_count=5), odd])
     cli.login(server)
     ambiguous = cli("people", "photos", "sam")
     assert ambiguous.code == 2, ambiguous
@@ -134,6 +135,10 @@ def test_unknown_and_ambiguous_people(cli: Cli, make_server: Callable[..., FakeI
     assert _writes(server) == []
     by_id = cli("people", "photos", twins[1].id.upper(), "--json")
     assert by_id.code == 0, by_id
+    assert len(by_id.json()) == 4
+    shown = cli("people", "photos", "Eve\u202e")
+    assert shown.code == 0, shown
+    assert shown.err == "3 photos of Eve?\n"  # names are printed safely
 
 
 # -- people download -------------------------------------------------------------------------------
@@ -320,3 +325,46 @@ def test_album_watch_until_ctrl_c(logged_in: Cli, server: FakeImmichServer) -> N
     assert sorted(syncs[0]["added"]) == sorted(_photos_of(server, "Bob"))
     assert all(sync["added"] == [] and not sync["created"] for sync in syncs[1:])
     assert sorted(_album(server, "Watched")) == sorted(_photos_of(server, "Bob"))
+
+
+def test_ctrl_c_during_a_sync_finishes_and_reports_it(cli: Cli, make_server: Callable[..., FakeImmichServer]) -> None:
+    server = make_server(version="3.3.5")
+    cli.login(server)
+    server.latency = 0.3
+    args = ["people", "album", "Ann", "--album", "Live", "--watch", "30", "--json"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "immiche", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=cli.env,
+        cwd=cli.cwd,
+    )
+    deadline = time.monotonic() + 30
+    while not _writes(server):  # the sync is writing: its album is being created or filled
+        assert time.monotonic() < deadline and proc.poll() is None, "the sync never wrote"
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    lines = err.decode().splitlines()
+    assert lines[0] == "finishing the album sync under way (Ctrl-C again to stop at once)"
+    assert lines[-1] == "error: interrupted"
+    (sync,) = [json.loads(line) for line in out.decode().splitlines()]  # the sync under way, reported
+    expected = _photos_of(server, "Ann")
+    assert sync["created"] is True and sorted(sync["added"]) == sorted(expected)
+    assert sorted(_album(server, "Live")) == sorted(expected)  # nothing sent but not reported
+
+
+def test_photo_commands_help_and_start_up(cli: Cli) -> None:
+    from tests.cli.test_startup import _heavy, _modules_after
+
+    for command in ("photos", "download", "album"):
+        shown = cli("people", command, "--help")
+        assert shown.code == 0, shown
+        own, common = shown.out.split("Global options")
+        assert "--since" in own or "--album" in own
+        assert "--profile" in common and "--profile" not in own
+        assert _heavy(_modules_after(["people", command, "--help"])) == []
+    listed = cli("people", "--help")
+    assert all(command in listed.out for command in ("photos ", "download ", "album "))

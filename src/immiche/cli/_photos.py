@@ -22,7 +22,7 @@ import click
 
 from immiche._config import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
 from immiche.cli._errors import EXIT_ERROR, EXIT_NOT_FOUND, EXIT_USAGE, CliError
-from immiche.cli._options import global_options, state
+from immiche.cli._options import ImmicheCommand, global_options, state
 
 if TYPE_CHECKING:
     from immiche import Asset, AsyncClient, Client
@@ -152,7 +152,10 @@ async def resolve_people_async(client: AsyncClient, queries: Sequence[str]) -> l
 
 
 def _who(people: Sequence[Person], match: str) -> str:
-    names = [person.display_name for person in people]
+    """The people, for a summary line: ``Ann and Bob``, safe to print."""
+    from immiche.cli._output import clean
+
+    names = [clean(person.display_name) for person in people]
     if len(names) == 1:
         return names[0]
     joiner = {"any": " or ", "only": " and only "}.get(match, " and ")
@@ -180,7 +183,7 @@ def _require_people(queries: Sequence[str]) -> None:
 # -- people photos ---------------------------------------------------------------------------------
 
 
-@click.command()
+@click.command(cls=ImmicheCommand)
 @click.argument("queries", metavar="PERSON...", nargs=-1)
 @_any
 @_since
@@ -236,7 +239,7 @@ def photos(
 # -- people download -------------------------------------------------------------------------------
 
 
-@click.command()
+@click.command(cls=ImmicheCommand)
 @click.argument("queries", metavar="PERSON...", nargs=-1)
 @click.option(
     "-o",
@@ -401,7 +404,7 @@ def _report_download(out: Output, result: BulkDownloadResult, directory: str, el
 # -- people album ----------------------------------------------------------------------------------
 
 
-@click.command()
+@click.command(cls=ImmicheCommand)
 @click.argument("queries", metavar="PERSON...", nargs=-1)
 @click.option(
     "--album", "album_name", required=True, metavar="NAME", help="The album's name or id (created if missing)."
