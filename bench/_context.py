@@ -27,6 +27,12 @@ class Sizes:
     big_thumbnail: int
     small_thumbnail: int
     streaming_runs: int
+    person_assets: int = 10_000
+    """Photos of one person, for the photo listing and the album sync."""
+    photo_runs: int = 7
+    originals: int = 200
+    original_bytes: int = 2_000_000
+    original_runs: int = 3
 
 
 FULL = Sizes(
@@ -58,6 +64,11 @@ QUICK = Sizes(
     big_thumbnail=5_000_000,
     small_thumbnail=20_000,
     streaming_runs=1,
+    person_assets=1_500,
+    photo_runs=2,
+    originals=24,
+    original_bytes=500_000,
+    original_runs=1,
 )
 
 

@@ -92,6 +92,8 @@ def test_every_benchmark_prints_one_table_with_the_machine(smoke: tuple[str, dic
         "Connection reuse",
         "Bulk thumbnails",
         "Streaming a 5 MB thumbnail",
+        "A person's 1,500 photos",
+        "Downloading 24 originals of 0.5 MB at 20 ms latency",
     ]
     for table in tables.values():
         assert table.header[0] == "benchmark"
@@ -166,11 +168,28 @@ def test_thumbnail_and_streaming_rows(smoke: tuple[str, dict[str, Printed]]) -> 
     assert _row(streaming, "(baseline)")[4] == "+0.0"
 
 
+def test_photo_rows(smoke: tuple[str, dict[str, Printed]]) -> None:
+    photos = smoke[1]["A person's 1,500 photos"]
+    for fragment in ("search loop, connected httpx.Client (baseline)", "fetch_assets", "iter_assets", "sync_album"):
+        _check_measured(photos, _row(photos, fragment))
+    assert _row(photos, "fetch_assets")[-2] == "<= 1.25x raw loop"
+    assert _row(photos, "sync_album")[-2] == "<= 1.25x the listing"
+    # counted, not timed: the album lookup, 2 listing pages and 2 pages of the album, no write
+    assert "Requests of a sync with nothing to do: 5 (" in photos.text
+    assert "Requests of the same sync on v3.2.2: 3 (" in photos.text
+    _check_measured(photos, _row(photos, "v3.2.2"))
+    originals = smoke[1]["Downloading 24 originals of 0.5 MB at 20 ms latency"]
+    assert len(originals.rows) == 5
+    for fragment in ("(floor) (baseline)", "Client.download_assets", "AsyncClient.download_assets", "0.5 MB files"):
+        _check_measured(originals, _row(originals, fragment))
+    assert _row(originals, "Client.download_assets(concurrency=8)")[-2] == ">= 0.9x the floor's throughput"
+
+
 def test_the_budget_summary_lists_every_budgeted_row(smoke: tuple[str, dict[str, Printed]]) -> None:
     output, tables = smoke
     summary = output.split("## Budgets", 1)[1]
     budgeted = [name for table in tables.values() for name, cells in table.rows.items() if cells[-2] != "-"]
-    assert len(budgeted) == 14  # 4 start-up, 1 listing, 5 connections, 2 thumbnails, 2 streaming
+    assert len(budgeted) == 20  # 4 start-up, 1 listing, 5 connections, 2 thumbnails, 2 streaming, 3 photos, 3 originals
     for name in budgeted:
         assert f": {name}: " in summary
 

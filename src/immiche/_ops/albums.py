@@ -8,6 +8,7 @@ removals answer per item (``duplicate``, ``no_permission``, ``not_found``): each
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
 from immiche._contract import Field, Model, Parameter, op
@@ -248,6 +249,36 @@ def _wanted(
     return list(dict.fromkeys(asset.id for asset in assets))
 
 
+def _ids_of(pages: list[Page[Asset]]) -> list[str]:
+    return list(dict.fromkeys(asset.id for page in pages for asset in page.items))
+
+
+def _differences(
+    engine: Engine,
+    api: AuthenticatedClient,
+    caps: ServerCapabilities,
+    album: Album,
+    *,
+    ids: list[str],
+    match: str,
+    remove_extras: bool,
+) -> Steps[tuple[list[str], list[str], int]]:
+    """From v3.2 the server tells the differences itself: the wanted assets not in the album
+    (``albumIds: {none}``) and the album's assets that are not wanted (``personIds: {none}``, or
+    for ``all`` an ``or`` of one such branch per person). An unchanged album costs two searches
+    answering nothing. Returns (missing, extras, unchanged)."""
+    inside = {"all": [album.id]}
+    people = {"any" if match == "any" else "all": ids}
+    search = partial(search_pages, engine, api, caps, with_people=False)
+    missing = _ids_of((yield from collect(search(tree={"personIds": people, "albumIds": {"none": [album.id]}}))))
+    if match == "any" or len(ids) == 1:
+        others: dict[str, Any] = {"albumIds": inside, "personIds": {"none": ids}}
+    else:
+        others = {"albumIds": inside, "or": [{"personIds": {"none": [person]}} for person in ids]}
+    extras = _ids_of((yield from collect(search(tree=others))))
+    return missing, (sorted(extras) if remove_extras else []), max(0, album.asset_count - len(extras))
+
+
 def sync_album(
     engine: Engine,
     api: AuthenticatedClient,
@@ -262,14 +293,32 @@ def sync_album(
     """Make ``album`` hold the assets of ``people``; see :meth:`immiche.Client.sync_album`.
 
     Requests on an unchanged library: the people listing (only for names), the album lookup
-    (``GET /albums`` for a name), the assets listing, and one album read (its embedded assets
-    before v3, an album search from v3); no write.
+    (``GET /albums`` for a name), then before v3.2 the assets listing and one album read (its
+    embedded assets before v3, an album search from v3), from v3.2 two searches for the
+    differences (see :func:`_differences`); no write.
     """
     if match not in ("any", "all", "only"):
         raise InvalidArgumentError(f"match must be 'any', 'all' or 'only', not {match!r}")
     ids = yield from resolve_people(engine, api, people)
     found, members = yield from find_album(engine, api, album)
     name = found.name if found is not None else album.strip()
+    if found is not None and caps.search_style == "filter" and match != "only":
+        missing, extras, unchanged = yield from _differences(
+            engine, api, caps, found, ids=ids, match=match, remove_extras=remove_extras
+        )
+        return (
+            yield from _apply(
+                engine,
+                api,
+                found,
+                name=name,
+                created=False,
+                missing=missing,
+                extras=extras,
+                unchanged=unchanged,
+                dry_run=dry_run,
+            )
+        )
     wanted = yield from _wanted(engine, api, caps, ids, match)
     if found is None:
         if dry_run:
@@ -287,6 +336,34 @@ def sync_album(
     wanted_set = set(wanted)
     extras = sorted(current - wanted_set) if remove_extras else []
     unchanged = len(wanted) - len(missing)
+    return (
+        yield from _apply(
+            engine,
+            api,
+            found,
+            name=name,
+            created=created,
+            missing=missing,
+            extras=extras,
+            unchanged=unchanged,
+            dry_run=dry_run,
+        )
+    )
+
+
+def _apply(
+    engine: Engine,
+    api: AuthenticatedClient,
+    found: Album,
+    *,
+    name: str,
+    created: bool,
+    missing: list[str],
+    extras: list[str],
+    unchanged: int,
+    dry_run: bool,
+) -> Steps[AlbumSyncResult]:
+    """Add ``missing`` and remove ``extras`` (unless ``dry_run``); the result."""
     if dry_run:
         return AlbumSyncResult(found.id, name, created, tuple(missing), tuple(extras), unchanged, dry_run=True)
     added, already, refused = yield from change_assets(engine, api, found.id, missing, add=True)

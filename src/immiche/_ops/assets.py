@@ -50,7 +50,6 @@ SEARCH = op(
     "/search/metadata",
     "search.search_assets",
     Parameter("personIds", "body", "array"),
-    Parameter("albumIds", "body", "array"),
     Parameter("page", "body", "integer"),
     Parameter("size", "body", "integer"),
     Parameter("order", "body", "string"),
@@ -62,6 +61,9 @@ SEARCH = op(
     body="MetadataSearchDto",
     idempotent=True,  # a read, although a POST
 )
+# Also sent, and not declared because the compat check has no per-version parameters: ``albumIds``
+# (an album's assets, from v3 only, where it exists) and, from v3.2 (search_style "filter"),
+# ``filter``, ``orderBy`` and ``cursor`` instead of the flat fields.
 ASSET = op(
     "getAssetInfo",
     "GET",
@@ -220,21 +222,23 @@ def search_pages(
     order: str = "desc",
     with_people: bool = True,
     page_size: int = FILTER_STYLE_PAGE,
+    tree: dict[str, Any] | None = None,
 ) -> Steps[None]:
     """Emit the pages of one search: ``person_ids`` all (or, with ``any_person`` on the filter
-    style, any) of them, and/or in the album ``album_id``."""
+    style, any) of them, and/or in the album ``album_id``; or, on the filter style, the ``tree``."""
     from immich_client.models import MetadataSearchDto
 
     cursor_style = caps.search_style == "filter"
     base: dict[str, Any] = {"size": page_size, "withExif": True, "withPeople": with_people}
     if cursor_style:
-        tree: dict[str, Any] = {}
-        if person_ids:
-            tree["personIds"] = {"any" if any_person else "all": person_ids}
-        if album_id:
-            tree["albumIds"] = {"all": [album_id]}
-        if after or before:
-            tree["takenAt"] = {k: v for k, v in (("gte", after), ("lte", before)) if v}
+        if tree is None:
+            tree = {}
+            if person_ids:
+                tree["personIds"] = {"any" if any_person else "all": person_ids}
+            if album_id:
+                tree["albumIds"] = {"all": [album_id]}
+            if after or before:
+                tree["takenAt"] = {k: v for k, v in (("gte", after), ("lte", before)) if v}
         base["filter"] = tree
         base["orderBy"] = {"field": "fileCreatedAt", "direction": order}
     else:
