@@ -368,3 +368,30 @@ def test_photo_commands_help_and_start_up(cli: Cli) -> None:
         assert _heavy(_modules_after(["people", command, "--help"])) == []
     listed = cli("people", "--help")
     assert all(command in listed.out for command in ("photos ", "download ", "album "))
+
+
+def test_watch_survives_a_server_error(cli: Cli, make_server: Callable[..., FakeImmichServer]) -> None:
+    server = make_server(version="2.4.1")
+    cli.login(server)
+    server.faults.add("status", status=500, times=1, path="/api/search/metadata")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "immiche", "people", "album", "Bob", "--album", "Bob", "--watch", "0.2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=cli.env,
+        cwd=cli.cwd,
+    )
+    deadline = time.monotonic() + 30
+    while not any(album.name == "Bob" for album in server.albums):  # the second sync creates it
+        assert time.monotonic() < deadline and proc.poll() is None, "the watch did not go on"
+        time.sleep(0.02)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    lines = err.decode().splitlines()
+    assert lines[0].startswith("error: server error (500"), lines
+    assert lines[2] == "trying again in 0.2 s", lines
+    assert "(album created)" in lines[3] and lines[-1] == "error: interrupted", lines
+    assert sorted(line.split()[1] for line in out.decode().splitlines()) == sorted(_photos_of(server, "Bob"))
