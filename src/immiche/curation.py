@@ -9,7 +9,8 @@ The facade and the CLI build on these:
 - :func:`to_request_json` builds the Immich body; :func:`split_bulk` moves what the bulk endpoint
   ignores (``color``) to single updates; :func:`batches` bounds the request size.
 - :class:`BulkResult`, :class:`MergeResult` (:func:`verify_merge`), :class:`PersonStatistics`
-  read Immich's answers; :func:`match_person` resolves a name or an id in a list of people.
+  read Immich's answers; :func:`match_person` resolves a name or an id in a list of people (the
+  clients' ``find_person`` and ``find_people`` do it over the server's people, one listing at most).
 
 Example:
     >>> update = PersonUpdate("5174df3b-37a7-46b2-a6c6-5cee411fbdae", name="Anna", birth_date="1985-07-15")
@@ -111,6 +112,7 @@ DEFAULT_BATCH_SIZE: Final = 500
 #: The API-key permission each curation operation needs (recorded on v2.4.1; a 403 names it).
 PERMISSIONS: Final = {
     "find_person": ("person.read",),
+    "find_people": ("person.read",),
     "update_person": ("person.update",),
     "update_people": ("person.update",),
     "merge_people": ("person.merge",),

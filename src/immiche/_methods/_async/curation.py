@@ -1,4 +1,4 @@
-"""The people curation methods: find, edit (one or many), merge, delete, move faces, statistics.
+"""The people curation methods: find (one or many), edit (one or many), merge, delete, move faces, statistics.
 
 Every write raises the typed errors of :mod:`immiche.errors`; a 403 names the API-key permission
 the server asked for (:data:`immiche.curation.PERMISSIONS` lists them per method).
@@ -46,6 +46,25 @@ class AsyncCurationMethods(AsyncDriven):
         """
         return await self._run(
             curation_ops.find_person(self._engine, await self._api(), name_or_id, with_hidden=with_hidden)
+        )
+
+    async def find_people(self, names_or_ids: Iterable[str | Person], *, with_hidden: bool = True) -> list[Person]:
+        """Several people at once, as :meth:`find_person` finds one: :class:`Person` values as given,
+        ids fetched (or taken from the listing when one was read), names matched exactly over ONE
+        people listing (read only when a name is given). In input order, each person once.
+
+        Raises:
+            AmbiguousPersonError: a name several people have (``candidates`` lists them, with ids).
+            PersonNotFoundError: a name or an id nobody has (a :class:`NotFoundError`); the first
+                one, in input order.
+            InvalidArgumentError: not a list, or an empty name (before any request).
+
+        Example::
+
+            anna, bob = client.find_people(["Anna", "5174df3b-37a7-46b2-a6c6-5cee411fbdae"])
+        """
+        return await self._run(
+            curation_ops.find_people(self._engine, await self._api(), names_or_ids, with_hidden=with_hidden)
         )
 
     async def update_person(
