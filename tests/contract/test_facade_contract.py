@@ -168,6 +168,8 @@ def _curation_calls(client: Any) -> list[tuple[str, Callable[[], Any]]]:
         ("GET /api/people/{PERSON}/statistics", lambda: client.fetch_person_statistics(PERSON)),
         ("GET /api/people/{OTHER}/statistics", lambda: client.fetch_asset_counts([OTHER], concurrency=2)),
         ("GET /api/people", lambda: client.find_person("Ann")),
+        ("GET /api/people/{OTHER}", lambda: client.find_people([OTHER])),
+        ("GET /api/people", lambda: client.find_people(["Ann", PERSON, OTHER])),
     ]
 
 
@@ -181,6 +183,16 @@ def _run_curation(calls: list[tuple[str, Callable[[], Any]]], facade_guard: Faca
 def test_curation_methods(client: immiche.Client, facade_guard: FacadeGuard) -> None:
     """Prism's made-up version (negative) takes the legacy merge; the v3.2.1 one is checked below."""
     _run_curation(_curation_calls(client), facade_guard)
+
+
+def test_find_people_reads_one_listing_or_the_ids(client: immiche.Client, facade_guard: FacadeGuard) -> None:
+    facade_guard.paths.clear()
+    with contextlib.suppress(*PRISM_ANSWERS):  # Prism's example people are not named Ann
+        client.find_people(["Ann", PERSON, "Bo"])
+    assert facade_guard.paths == ["GET /api/people"]  # one listing for both names
+    facade_guard.paths.clear()
+    client.find_people([PERSON, OTHER])
+    assert facade_guard.paths == [f"GET /api/people/{PERSON}", f"GET /api/people/{OTHER}"]
 
 
 def test_the_v3_2_1_merge_endpoint(client: immiche.Client, facade_guard: FacadeGuard) -> None:

@@ -369,6 +369,10 @@ def test_find_people_mixes_ids_names_and_persons_with_one_listing(flavour: Flavo
         assert [p.id for p in by_id] == [a.id, d.id, c.id]
         assert by_id[2].is_hidden
         assert _reads(server) == (0, [a.id, c.id])  # no name: no listing, the ids fetched
+        many = _named(server)[: curation_ops.LISTING_AFTER + 1]
+        server.reset_counters()
+        assert [p.id for p in client.find_people([p.id for p in many])] == [p.id for p in many]
+        assert _reads(server) == (1, [])  # more ids than LISTING_AFTER: one listing instead
         server.reset_counters()
         assert client.find_people([]) == []
         assert client.find_people(iter([d])) == [d]

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DELETE",
+    "LISTING_AFTER",
     "MERGE",
     "MERGE_LEGACY",
     "MODELS",
@@ -299,6 +300,10 @@ def reassign_face(engine: Engine, api: AuthenticatedClient, face_id: str, to: st
 # -- recipes of several requests ----------------------------------------------------------------------
 
 
+LISTING_AFTER: Final = 10
+"""More ids than this to fetch, and one people listing (a request per 1,000 people) is read instead."""
+
+
 def find_people(
     engine: Engine, api: AuthenticatedClient, names_or_ids: Iterable[str | Person], *, with_hidden: bool
 ) -> Steps[list[Person]]:
@@ -328,9 +333,10 @@ def lookup_people(
     person once, the first failure (in input order) raised.
 
     A :class:`Person` is taken as given. A name is matched exactly (:func:`match_person`) over ONE
-    people listing, read only when a name is given (hidden people too when ``with_hidden``). An id
-    is taken from that listing when it was read anyway, else fetched (``GET /people/{id}``) with
-    ``fetch_ids``, else returned as its canonical string.
+    people listing (hidden people too when ``with_hidden``), read only when a name is given or
+    more than :data:`LISTING_AFTER` ids are to be fetched. An id is taken from that listing when it
+    was read, else fetched (``GET /people/{id}``) with ``fetch_ids``, else returned as its
+    canonical string.
 
     Raises:
         InvalidArgumentError: not a list of ids, names or Persons; an empty one (before any request).
@@ -352,7 +358,8 @@ def lookup_people(
             query = item.strip()
             items.append(("id" if UUID_PATTERN.fullmatch(query) else "name", query))
     listing: list[Person] | None = None
-    if any(kind == "name" for kind, _ in items):
+    ids = {value.lower() for kind, value in items if kind == "id" and isinstance(value, str)}
+    if any(kind == "name" for kind, _ in items) or (fetch_ids and len(ids) > LISTING_AFTER):
         listing = list((yield from workflows.fetch_people(engine, api, with_hidden=with_hidden)).people)
     listed = {person.id.lower(): person for person in listing or ()}
     found: dict[str, str | Person] = {}

@@ -235,14 +235,14 @@ def apply(file: str, dry_run: bool, format_: str | None) -> None:
             exit_code=EXIT_USAGE,
         )
     with _session() as (out, client, journal):
-        resolver = Resolver(client)
-        resolver.listing()
+        found = Resolver(client).resolve_each([row.selector for row in parsed.rows])
         targets: list[tuple[int, Person, PersonUpdate]] = []
         failures: list[CliError] = []
         lines: dict[str, int] = {}
-        for row in parsed.rows:
+        for row, person in zip(parsed.rows, found, strict=True):
             try:
-                person = resolver.resolve(row.selector)
+                if isinstance(person, CliError):
+                    raise person
                 if person.id in lines:
                     raise CliError(f"{person.id} is already on line {lines[person.id]}", exit_code=EXIT_USAGE)
             except CliError as err:

@@ -57,58 +57,59 @@ _ID_HINT = "use the person's id; 'immiche people list --with-hidden' shows ids"
 
 
 class Resolver:
-    """Resolves PERSON arguments (an id, or an exact name) with at most one listing request.
+    """Resolves PERSON arguments (an id, or an exact name) with :meth:`Client.find_people`.
 
-    An id is looked up in the listing when it was already read, else with ``GET /people/{id}``
-    (unnamed people with few faces are not listed). A name is matched exactly in the listing,
-    hidden people included. An ambiguous name is a usage error (exit 2) listing the candidates; an
-    unknown one exit 4.
+    One call for all the arguments: ONE listing when a name is given or many ids (hidden people
+    included), an id taken from it or else fetched (``GET /people/{id}``: unnamed people with few
+    faces are not listed). Each failure is told apart (the failing argument is left out and the others asked
+    again). An ambiguous name is a usage error (exit 2) listing the candidates; an unknown one exit 4.
     """
 
     def __init__(self, client: Client) -> None:
         self.client = client
-        self._listing: list[Person] | None = None
-
-    def listing(self) -> list[Person]:
-        if self._listing is None:
-            self._listing = list(self.client.fetch_people(with_hidden=True).people)
-        return self._listing
-
-    def by_id(self) -> dict[str, Person]:
-        return {person.id.lower(): person for person in self.listing()}
 
     def resolve(self, query: str) -> Person:
-        from immiche._ids import UUID_PATTERN
-        from immiche.curation import AmbiguousPersonError, match_person
-        from immiche.errors import InvalidArgumentError, NotFoundError
+        found = self.resolve_each([query])[0]
+        if isinstance(found, CliError):
+            raise found
+        return found
 
-        text = query.strip()
-        try:
-            if UUID_PATTERN.fullmatch(text):
-                if self._listing is not None:
-                    found = self.by_id().get(text.lower())
-                    if found is not None:
-                        return found
-                return self.client.fetch_person(text.lower())
-            return match_person(text, self.listing())
-        except AmbiguousPersonError as err:
-            raise CliError(err.message, hint=err.hint, exit_code=EXIT_USAGE) from None
-        except InvalidArgumentError as err:
-            raise CliError(err.message, hint=err.hint, exit_code=EXIT_USAGE) from None
-        except NotFoundError as err:
-            hint = err.hint if not UUID_PATTERN.fullmatch(text) else _ID_HINT
-            raise CliError(f"no person named or with id {text!r}", hint=hint, exit_code=EXIT_NOT_FOUND) from None
+    def resolve_each(self, queries: Sequence[str]) -> list[Person | CliError]:
+        """Each query's person, or the error telling why it names nobody or several people."""
+        from immiche.curation import AmbiguousPersonError
+        from immiche.errors import NotFoundError
+
+        results: dict[int, Person | CliError] = {}
+        for index, query in enumerate(queries):
+            if not query.strip():
+                results[index] = CliError("give a person's name or id", exit_code=EXIT_USAGE)
+        pending = [index for index in range(len(queries)) if index not in results]
+        while pending:
+            try:
+                found = self.client.find_people([queries[index] for index in pending], with_hidden=True)
+            except (AmbiguousPersonError, NotFoundError) as err:
+                asked = getattr(err, "query", None)
+                failed = next((index for index in pending if queries[index].strip() == asked), None)
+                if failed is None:  # not about one argument (a 404 of the listing itself)
+                    raise
+                results[failed] = _person_error(queries[failed].strip(), err)
+                pending.remove(failed)
+                continue
+            for index in pending:
+                results[index] = _found(queries[index], found)
+            break
+        return [results[index] for index in range(len(queries))]
 
     def resolve_all(self, out: Output, queries: Sequence[str]) -> list[Person]:
         """Every query resolved, or every failure reported (one ``error:`` line each) and the
         first one's exit code raised."""
         people: list[Person] = []
         failures: list[CliError] = []
-        for query in queries:
-            try:
-                people.append(self.resolve(query))
-            except CliError as err:
-                failures.append(err)
+        for found in self.resolve_each(queries):
+            if isinstance(found, CliError):
+                failures.append(found)
+            else:
+                people.append(found)
         if failures:
             for failure in failures[:-1]:
                 out.error(failure.message, failure.hint)
@@ -123,6 +124,29 @@ class Resolver:
                 )
             seen[person.id] = query
         return people
+
+
+def _found(query: str, people: Sequence[Person]) -> Person:
+    """The person of ``people`` (what ``find_people`` answered) that ``query`` names."""
+    from immiche._ids import UUID_PATTERN
+    from immiche.curation import match_person
+
+    text = query.strip()
+    if UUID_PATTERN.fullmatch(text):
+        return next(person for person in people if person.id.lower() == text.lower())
+    return match_person(text, people)  # the name named exactly one person among all: one here too
+
+
+def _person_error(text: str, err: Exception) -> CliError:
+    from immiche._ids import UUID_PATTERN
+    from immiche.curation import AmbiguousPersonError
+    from immiche.errors import ImmichError
+
+    hint = err.hint if isinstance(err, ImmichError) else None
+    if isinstance(err, AmbiguousPersonError):
+        return CliError(err.message, hint=hint, exit_code=EXIT_USAGE)
+    hint = _ID_HINT if UUID_PATTERN.fullmatch(text) else hint
+    return CliError(f"no person named or with id {text!r}", hint=hint, exit_code=EXIT_NOT_FOUND)
 
 
 # -- confirmation ----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import datetime
 import os
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import click
@@ -73,38 +73,17 @@ def _check_range(since: datetime.datetime | None, until: datetime.datetime | Non
         raise CliError("--since is after --until: no photo can match", exit_code=EXIT_USAGE)
 
 
-def _split(queries: Sequence[str]) -> tuple[list[str], list[str]]:
-    """(ids, names) of the PERSON arguments, each in its order."""
-    from immiche.curation import canonical_id
-
-    ids, names = [], []
+def _checked(queries: Sequence[str]) -> list[str]:
+    """The PERSON arguments, none empty (a usage error before any request)."""
     for query in queries:
         if not query.strip():
             raise CliError("a PERSON is empty", hint="give a person's id or exact name", exit_code=EXIT_USAGE)
-        try:
-            ids.append(canonical_id(query.strip()))
-        except ValueError:
-            names.append(query)
-    return ids, names
-
-
-def _matched(queries: Sequence[str], by_id: dict[str, Person], listed: Iterable[Person]) -> list[Person]:
-    """The people the queries name, in order, each once."""
-    from immiche.curation import canonical_id, match_person
-
-    everyone = list(listed)
-    found: dict[str, Person] = {}
-    for query in queries:
-        try:
-            person = by_id[canonical_id(query.strip())]
-        except (ValueError, KeyError):
-            person = match_person(query, everyone)
-        found.setdefault(person.id, person)
-    return list(found.values())
+    return list(queries)
 
 
 def _person_error(error: BaseException) -> CliError | None:
     """The CLI error for a PERSON that names nobody, or several people."""
+    from immiche._ids import UUID_PATTERN
     from immiche.curation import AmbiguousPersonError, PersonNotFoundError
     from immiche.errors import NotFoundError
 
@@ -115,6 +94,8 @@ def _person_error(error: BaseException) -> CliError | None:
             hint="give the id of the one you mean",
             exit_code=EXIT_USAGE,
         )
+    if isinstance(error, PersonNotFoundError) and UUID_PATTERN.fullmatch(error.query):
+        return CliError(f"no person with id {error.query.lower()}", hint=_PERSON_HELP, exit_code=EXIT_NOT_FOUND)
     if isinstance(error, PersonNotFoundError):
         return CliError(error.message, hint=error.hint or _PERSON_HELP, exit_code=EXIT_NOT_FOUND)
     if isinstance(error, NotFoundError) and getattr(error, "permission", None) in (None, "person.read"):
@@ -128,25 +109,19 @@ def _unknown_id(error: BaseException) -> str:
 
 
 def resolve_people(client: Client, queries: Sequence[str]) -> list[Person]:
-    """The people named by PERSON arguments: ids are fetched one by one, names matched exactly in
-    the whole list (hidden people included). Unknown: exit 4; ambiguous: exit 2, listing the
-    candidates with their ids."""
-    ids, names = _split(queries)
+    """The people named by PERSON arguments (:meth:`Client.find_people`): names matched exactly
+    over one listing (hidden people included), ids taken from it or fetched. Unknown: exit 4;
+    ambiguous: exit 2, listing the candidates with their ids."""
     try:
-        by_id = {person_id: client.fetch_person(person_id) for person_id in ids}
-        listed = client.fetch_people(with_hidden=True).people if names else ()
-        return _matched(queries, by_id, listed)
+        return client.find_people(_checked(queries), with_hidden=True)
     except Exception as err:
         raise (_person_error(err) or err) from None
 
 
 async def resolve_people_async(client: AsyncClient, queries: Sequence[str]) -> list[Person]:
     """:func:`resolve_people` with an :class:`immiche.AsyncClient`."""
-    ids, names = _split(queries)
     try:
-        by_id = {person_id: await client.fetch_person(person_id) for person_id in ids}
-        listed = (await client.fetch_people(with_hidden=True)).people if names else ()
-        return _matched(queries, by_id, listed)
+        return await client.find_people(_checked(queries), with_hidden=True)
     except Exception as err:
         raise (_person_error(err) or err) from None
 

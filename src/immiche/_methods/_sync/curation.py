@@ -49,8 +49,8 @@ class CurationMethods(Driven):
 
     def find_people(self, names_or_ids: Iterable[str | Person], *, with_hidden: bool = True) -> list[Person]:
         """Several people at once, as :meth:`find_person` finds one: :class:`Person` values as given,
-        ids fetched (or taken from the listing when one was read), names matched exactly over ONE
-        people listing (read only when a name is given). In input order, each person once.
+        names matched exactly over ONE people listing, read only when a name is given (or more than
+        10 ids), ids taken from that listing or else fetched. In input order, each person once.
 
         Raises:
             AmbiguousPersonError: a name several people have (``candidates`` lists them, with ids).
