@@ -129,6 +129,31 @@ def test_ambiguous_and_unknown_names(cli: Cli, make_server: Callable[..., FakeIm
     assert _writes(server) == []
 
 
+def test_people_arguments_read_one_listing_and_every_failure_is_told(
+    cli: Cli, make_server: Callable[..., FakeImmichServer]
+) -> None:
+    people = [FakePerson(name="Anna", face_count=5), FakePerson(name="anna", face_count=4)]
+    people += [FakePerson(name=name, face_count=3) for name in ("Bo", "Cy", "Di")]
+    server = make_server(version="3.3.5", people=people)
+    cli.login(server)
+    server.reset_counters()
+    chosen = cli("people", "delete", "bo", people[3].id, " DI ", "--dry-run", "--json")
+    assert chosen.code == 0, chosen
+    assert [p["id"] for p in chosen.json()["people"]] == [people[2].id, people[3].id, people[4].id]
+    assert [r.path for r in server.requests if r.path.startswith("/api/people")].count("/api/people") == 1
+    unknown = "00000000-0000-4000-8000-000000000000"
+    bad = cli("people", "delete", "Nobody", "Bo", "Anna", unknown, "--dry-run")
+    assert bad.code == 2, bad  # ambiguous (2) and unknown (4): a usage error
+    errors = [line for line in bad.err.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 3, bad
+    assert "'Nobody'" in errors[0] and people[0].id in errors[1] and people[1].id in errors[1]
+    assert errors[2] == f"error: no person named or with id {unknown!r}"
+    same = cli("people", "merge", "Bo", people[2].id.upper(), "--dry-run")
+    assert same.code == 2, same
+    assert "are the same person" in same.err
+    assert _writes(server) == []
+
+
 # -- dry runs and confirmations ---------------------------------------------------------------------
 
 

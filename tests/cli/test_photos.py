@@ -133,6 +133,15 @@ def test_unknown_and_ambiguous_people(cli: Cli, make_server: Callable[..., FakeI
         assert missing.err.startswith("error: no person"), missing
     assert not (cli.cwd / "d").exists()
     assert _writes(server) == []
+    server.reset_counters()
+    unknown_id = cli("people", "photos", "Ann", UNKNOWN.upper())
+    assert unknown_id.code == 4, unknown_id
+    assert unknown_id.err.startswith(f"error: no person with id {UNKNOWN}\n"), unknown_id
+    both = cli("people", "photos", "ann", twins[0].id, "--any", "--json")
+    assert both.code == 0, both
+    listings = [r for r in server.requests if r.method == "GET" and r.path == "/api/people"]
+    assert len(listings) == 2  # one per command: the names and the ids of a command share it
+    assert not any(r.path == f"/api/people/{twins[0].id}" for r in server.requests)  # taken from the listing
     by_id = cli("people", "photos", twins[1].id.upper(), "--json")
     assert by_id.code == 0, by_id
     assert len(by_id.json()) == 4
