@@ -38,3 +38,11 @@ def test_readme_links_resolve_and_reach_the_docs() -> None:
         assert (ROOT / path).is_file(), f"README.md links to {link}, which does not exist"
         if path.startswith("docs/"):
             assert path.removeprefix("docs/") in nav, f"{path} is not in mkdocs.yml's nav"
+
+
+def test_the_quickstart_has_the_same_two_commands() -> None:
+    def first_sh_block(text: str) -> str:
+        return text.split("```sh\n", 1)[1].split("```", 1)[0]
+
+    quickstart = (ROOT / "docs" / "quickstart.md").read_text(encoding="utf-8")
+    assert first_sh_block(quickstart) == first_sh_block(README.read_text(encoding="utf-8"))
