@@ -17,7 +17,7 @@ from pathlib import Path
 from bench._context import FULL, QUICK, Context, default_cache
 from bench._harness import ERROR, Table, machine
 
-BENCHMARKS = ("startup", "listing", "connections", "thumbnails", "streaming")
+BENCHMARKS = ("startup", "listing", "connections", "thumbnails", "streaming", "curation", "counts")
 
 
 def _parser() -> argparse.ArgumentParser:

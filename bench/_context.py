@@ -27,6 +27,11 @@ class Sizes:
     big_thumbnail: int
     small_thumbnail: int
     streaming_runs: int
+    curated_people: int
+    """People edited by the curation benchmark."""
+    counted_people: int
+    """People whose asset counts the counts benchmark fetches (at ``thumbnail_latency``)."""
+    counts_runs: int
 
 
 FULL = Sizes(
@@ -43,6 +48,9 @@ FULL = Sizes(
     big_thumbnail=50_000_000,
     small_thumbnail=20_000,
     streaming_runs=3,
+    curated_people=1_000,
+    counted_people=1_000,
+    counts_runs=2,
 )
 QUICK = Sizes(
     runs=2,
@@ -58,6 +66,9 @@ QUICK = Sizes(
     big_thumbnail=5_000_000,
     small_thumbnail=20_000,
     streaming_runs=1,
+    curated_people=100,
+    counted_people=64,
+    counts_runs=1,
 )
 
 

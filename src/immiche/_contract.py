@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.util
+import re
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Final
@@ -80,6 +82,8 @@ class Model:
     """Fields a spec may make required that the facade tolerates missing (openapi/overrides.json)."""
 
 
+_CAMEL_HUMP: Final = re.compile(r"(?<!^)([A-Z])")
+
 IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 """Methods whose requests may be repeated: an operation using another one (POST, PATCH) is
 never retried unless it declares ``idempotent=True`` (a read-only ``POST /search/metadata``)."""
@@ -99,20 +103,42 @@ class Operation:
     module: str
     parameters: tuple[Parameter, ...] = ()
     response: str | None = None
-    """The response model name; ``"[Name]"`` for an array of it; ``None`` for binary content."""
+    """The response model name; ``"[Name]"`` for an array of it; ``None`` for binary content; ``""`` for none (204)."""
     idempotent: bool | None = None
     body: str | None = None
     """The request body model the facade builds (its ``"body"`` parameters are fields of it)."""
     download: SinkRule | None = None
     """For a binary answer that may be streamed to disk: what the file may hold, its cap and name."""
+    optional: str | None = None
+    """Why a spec may lack this operation (e.g. ``POST /people/merge`` before v3.2.1): the facade
+    only calls it on servers that have it, so :mod:`immiche.compat` reports its absence as tolerated."""
+    former_ids: tuple[str, ...] = ()
+    """The operationIds older specs give the same method and path (``mergePerson`` before
+    ``mergePersonLegacy``): the pinned client's module calls it all the same."""
 
     def __post_init__(self) -> None:
         if self.idempotent is None:
             object.__setattr__(self, "idempotent", self.method.upper() in IDEMPOTENT_METHODS)
 
     def endpoint(self) -> ModuleType:
-        """The generated endpoint module (``immich_client.api.<tag>.<operation>``)."""
-        return importlib.import_module(self.module)
+        """The generated endpoint module (``immich_client.api.<tag>.<operation>``); in a client
+        generated from an older spec, the module of a former operationId (:attr:`former_ids`)."""
+        try:
+            return importlib.import_module(self.module)
+        except ModuleNotFoundError:
+            for former in self._former_modules():
+                if importlib.util.find_spec(former) is not None:
+                    return importlib.import_module(former)
+            raise
+
+    def has_endpoint(self) -> bool:
+        """Whether the installed ``immich_client`` has this operation (an :attr:`optional` one may be
+        missing from a client regenerated from an older spec)."""
+        return any(importlib.util.find_spec(name) is not None for name in (self.module, *self._former_modules()))
+
+    def _former_modules(self) -> list[str]:
+        package = self.module.rpartition(".")[0]
+        return [package + "." + _CAMEL_HUMP.sub(r"_\1", name).lower() for name in self.former_ids]
 
 
 def op(operation_id: str, method: str, path: str, module: str, *parameters: Parameter, **kw: Any) -> Operation:
@@ -120,7 +146,7 @@ def op(operation_id: str, method: str, path: str, module: str, *parameters: Para
     return Operation(operation_id, method, path, f"immich_client.api.{module}", tuple(parameters), **kw)
 
 
-AREAS: Final = ("server", "people")
+AREAS: Final = ("server", "people", "curation")
 """The :mod:`immiche._ops` modules, each declaring ``OPERATIONS`` and ``MODELS`` for its API area."""
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from immiche._atomic import AtomicFile, Interrupted, TempScope, current_scope, temp_scope
 from immiche._engine.downloads import IMAGE_SNIFF_BYTES, IMAGES, PlanEntry
@@ -25,7 +25,9 @@ from immiche._http import httpx
 from immiche.errors import ImmichError, OutputFileError
 from immiche.people import BulkDownloadResult, DownloadResult
 
-__all__ = ["BulkRun", "ProgressCallback", "Receiver", "run_in_threads", "send_args"]
+__all__ = ["BulkRun", "ProgressCallback", "Receiver", "run_in_threads", "run_jobs", "send_args"]
+
+T = TypeVar("T")
 
 ProgressCallback = Callable[[DownloadResult, int, int], None]
 """``on_progress(item, done, total)``, called once per item (thumbnail) as it finishes."""
@@ -212,3 +214,52 @@ def run_in_threads(
         for thread in threads:
             thread.join(max(0.0, until - time.monotonic()))
         raise
+
+
+def run_jobs(jobs: Sequence[Callable[[], T]], workers: int) -> list[T]:
+    """Run every job on at most ``workers`` daemon threads; their results in job order.
+
+    The first exception of a job stops the run: nothing new starts and it propagates once the
+    jobs in flight had :data:`CANCEL_GRACE` seconds to end. So does an interruption of the caller
+    (Ctrl-C): the threads are daemons, a request stuck in a slow read never holds the interpreter.
+    """
+    results: list[Any] = [None] * len(jobs)
+    pending: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for index in range(len(jobs)):
+        pending.put(index)
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def worker() -> None:
+        while not stop.is_set():
+            try:
+                index = pending.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                results[index] = jobs[index]()
+            except BaseException as err:
+                failures.append(err)
+                stop.set()
+                return
+
+    threads = [
+        threading.Thread(target=worker, name=f"immiche-job-{n}", daemon=True) for n in range(min(workers, len(jobs)))
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.25)
+                if failures:
+                    raise failures[0]
+        if failures:
+            raise failures[0]
+    except BaseException:
+        stop.set()
+        until = time.monotonic() + CANCEL_GRACE
+        for thread in threads:
+            thread.join(max(0.0, until - time.monotonic()))
+        raise
+    return results

@@ -20,18 +20,21 @@ import os
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from immiche._base import ApiT, BaseClient
 from immiche._config import ClientOptions, Options
-from immiche._driver import BulkRun, ProgressCallback, Receiver, run_in_threads, send_args
+from immiche._driver import BulkRun, ProgressCallback, Receiver, run_in_threads, run_jobs, send_args
 from immiche._engine.discovery import discover
 from immiche._engine.downloads import SinkRule, download_outcome, plan_bulk
 from immiche._engine.effects import Emit, Outcome, Send, Sleep, Steps
 from immiche._http import httpx
+from immiche._methods._async.curation import AsyncCurationMethods
 from immiche._methods._async.people import AsyncPeopleMethods
 from immiche._methods._async.server import AsyncServerMethods
+from immiche._methods._sync.curation import CurationMethods
 from immiche._methods._sync.people import PeopleMethods
 from immiche._methods._sync.server import ServerMethods
 from immiche._ops import server as server_ops
@@ -54,7 +57,7 @@ __all__ = ["AsyncClient", "Client", "ProgressCallback", "create"]
 T = TypeVar("T")
 
 
-class Client(BaseClient[httpx.Client], ServerMethods, PeopleMethods):
+class Client(BaseClient[httpx.Client], ServerMethods, PeopleMethods, CurationMethods):
     """A synchronous Immich client for the people, person and thumbnail API.
 
     Args:
@@ -201,6 +204,14 @@ class Client(BaseClient[httpx.Client], ServerMethods, PeopleMethods):
         run_in_threads(plan, workers, one, run)  # Ctrl-C: stops within a second, no temporary file left
         return run.result()
 
+    def _run_many(self, steps: Iterable[Steps[T]], *, concurrency: int) -> list[T]:
+        """Run operations on at most ``concurrency`` threads; their values in order (the first error raises)."""
+        workers = self._check_concurrency(concurrency)
+        jobs = [partial(self._run, one) for one in steps]
+        if jobs:
+            self.connect()
+        return run_jobs(jobs, workers)
+
     # ---- login
 
     @classmethod
@@ -250,7 +261,7 @@ class Client(BaseClient[httpx.Client], ServerMethods, PeopleMethods):
         self.close()
 
 
-class AsyncClient(BaseClient[httpx.AsyncClient], AsyncServerMethods, AsyncPeopleMethods):
+class AsyncClient(BaseClient[httpx.AsyncClient], AsyncServerMethods, AsyncPeopleMethods, AsyncCurationMethods):
     """The asyncio twin of :class:`Client`: same arguments, same methods, awaited.
 
     ``http_client`` is a shared ``httpx.AsyncClient``.
@@ -391,6 +402,29 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncServerMethods, AsyncPeople
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
         return run.result()
+
+    async def _run_many(self, steps: Iterable[Steps[T]], *, concurrency: int) -> list[T]:
+        """Run operations, at most ``concurrency`` at once; their values in order (the first error
+        cancels the others and raises, as does a cancellation)."""
+        import asyncio
+
+        limit = asyncio.Semaphore(self._check_concurrency(concurrency))
+        pending = list(steps)
+        if pending:
+            await self.connect()
+
+        async def one(operation: Steps[T]) -> T:
+            async with limit:
+                return await self._run(operation)
+
+        tasks = [asyncio.ensure_future(one(operation)) for operation in pending]
+        try:
+            return list(await asyncio.gather(*tasks))
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
 
     # ---- login
 

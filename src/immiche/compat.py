@@ -7,7 +7,8 @@ document, and with the pinned document the current ``immich_client`` was generat
 
 - **operations**: found by operationId, with the declared method, path and generated module; each
   parameter the facade sends exists with a type that accepts what it sends; no new required
-  parameter; the success response is the declared model (through ``$ref`` and arrays of refs).
+  parameter; the success response is the declared model (through ``$ref`` and arrays of refs). An
+  ``optional`` operation may be absent and one may carry a ``former_ids`` name (both tolerated).
 - **fields the facade reads**: exist, with the declared type (a declared type without a format
   accepts any format; ``integer``/``number`` are interchangeable), not optional where the facade
   needs them, not nullable unless declared so.
@@ -198,17 +199,20 @@ class _Checker:
     def operation(self, op: _contract.Operation) -> None:
         subject = f"operation {op.operation_id}"
         found = self.by_id.get(op.operation_id)
+        former = next((self.by_id[name] for name in op.former_ids if name in self.by_id and not found), None)
+        if former is not None and (former.method, former.path) == (op.method, op.path):  # an older name
+            found = former
+            self.add(subject, TOLERATED, f"named {former.operation_id!r} here; the pinned module sends the same")
         if found is None:
             same = [o for o in self.ops if o.method == op.method and o.path == op.path and o.operation_id]
-            if same:
+            if op.optional is not None:
+                self.add(subject, TOLERATED, f"absent here; {op.optional}")
+            elif same:
                 new = same[0]
                 tag = snake_case(str((as_list(new.node.get("tags")) or ["default"])[0]))
+                detail = f"{op.method} {op.path} is now operationId {new.operation_id!r}; its generated module "
                 self.add(
-                    subject,
-                    RENAMED,
-                    f"{op.method} {op.path} is now operationId {new.operation_id!r}; its generated module "
-                    f"becomes immich_client.api.{tag}.{snake_case(new.operation_id)}",
-                    breaking=True,
+                    subject, RENAMED, f"{detail}becomes immich_client.api.{tag}.{snake_case(new.operation_id)}", True
                 )
             else:
                 similar = similar_name(op.operation_id, self.by_id)
@@ -226,15 +230,12 @@ class _Checker:
             )
         tags = as_list(found.node.get("tags")) or ["default"]
         module = f"immich_client.api.{snake_case(str(tags[0]))}.{snake_case(found.operation_id)}"
-        if module != op.module:
+        if module != op.module and found is not former:
             problems = True
             self.add(
-                subject,
-                MOVED,
-                f"{op.module} -> {module} (tag {tags[0]!r}): the facade imports the old module",
-                breaking=True,
+                subject, MOVED, f"{op.module} -> {module} (tag {tags[0]!r}): the facade imports the old module", True
             )
-        if not problems:
+        if not problems and found is not former:
             self.add(subject, OK, f"{found.method} {found.path}")
         self.parameters(op, found)
         self.body(op, found)
@@ -314,8 +315,9 @@ class _Checker:
         self.add(subject, OK, str(body_type))
         resolved = resolve_schema(self.spec, schema)
         properties = schema_properties(resolved)
+        elsewhere = {p.name for p in op.parameters if p.location != "body"}  # PUT /faces/{id} {id}
         for param in sent:
-            item = f"operation {op.operation_id} param {param.name}"
+            item = f"operation {op.operation_id} param {param.name}" + (" (body)" * (param.name in elsewhere))
             if param.name not in properties:
                 similar = looks_renamed(param.name, self._pinned_body(op), self._types(self.spec, properties))
                 if similar:
@@ -341,9 +343,11 @@ class _Checker:
             self.add(subject, MISSING, "no success (2xx) response", breaking=True)
             return
         schema = json_schema(content)
-        if op.response is None:
+        if not op.response:  # None: binary; "": no content (a 204)
             binary = [str(media) for media in content if "json" not in str(media)]
-            if binary:
+            if op.response == "" and schema is None:
+                self.add(subject, OK, "no content")
+            elif binary:
                 self.add(subject, OK, f"{binary[0]}, binary")
             else:
                 shown = describe(self.spec, schema) if schema is not None else "no content"

@@ -118,6 +118,7 @@ PERMISSIONS: Final = {
     "reassign_faces": ("person.reassign",),
     "reassign_face": ("face.update",),
     "fetch_person_statistics": ("person.statistics",),
+    "fetch_asset_counts": ("person.statistics",),
 }
 
 _CAMEL: Final = {

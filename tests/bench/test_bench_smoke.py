@@ -92,6 +92,8 @@ def test_every_benchmark_prints_one_table_with_the_machine(smoke: tuple[str, dic
         "Connection reuse",
         "Bulk thumbnails",
         "Streaming a 5 MB thumbnail",
+        "Editing 100 people (name + favourite), bulk batches of 500",
+        "Asset counts of 64 people, 20 ms latency",
     ]
     for table in tables.values():
         assert table.header[0] == "benchmark"
@@ -166,11 +168,32 @@ def test_thumbnail_and_streaming_rows(smoke: tuple[str, dict[str, Printed]]) -> 
     assert _row(streaming, "(baseline)")[4] == "+0.0"
 
 
+def test_curation_rows_count_requests_exactly(smoke: tuple[str, dict[str, Printed]]) -> None:
+    table = smoke[1]["Editing 100 people (name + favourite), bulk batches of 500"]
+    assert len(table.rows) == 5
+    for cells in table.rows.values():
+        _check_measured(table, cells)
+    for fragment in ("(baseline)", "immiche Client.update_people()", "AsyncClient.update_people()"):
+        assert _row(table, fragment)[5:8] == ["1", "1", "1"], fragment  # 100 people: one bulk request
+    for fragment in ("update_person() one by one", "one PUT per person"):
+        assert _row(table, fragment)[5:8] == ["100", "100", "100"], fragment
+    assert _row(table, "immiche Client.update_people()")[-2:] == ["<= 2 requests", "PASS"]
+    assert "with 1 requests instead of 100" in table.text
+
+
+def test_counts_rows(smoke: tuple[str, dict[str, Printed]]) -> None:
+    table = smoke[1]["Asset counts of 64 people, 20 ms latency"]
+    for fragment in ("sequential (baseline)", "immiche Client.fetch_asset_counts(", "raw httpx.Client loop"):
+        _check_measured(table, _row(table, fragment))
+    assert _row(table, "(baseline)")[4] == "1.00x"
+    assert _row(table, "immiche Client.fetch_asset_counts")[-2] == ">= 8x faster than the loop"
+
+
 def test_the_budget_summary_lists_every_budgeted_row(smoke: tuple[str, dict[str, Printed]]) -> None:
     output, tables = smoke
     summary = output.split("## Budgets", 1)[1]
     budgeted = [name for table in tables.values() for name, cells in table.rows.items() if cells[-2] != "-"]
-    assert len(budgeted) == 14  # 4 start-up, 1 listing, 5 connections, 2 thumbnails, 2 streaming
+    assert len(budgeted) == 17  # 4 start-up, 1 listing, 5 connections, 2 thumbnails, 2 streaming, 2 curation, 1 counts
     for name in budgeted:
         assert f": {name}: " in summary
 

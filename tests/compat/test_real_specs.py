@@ -20,6 +20,18 @@ IS_ONBOARDED = Finding(
     breaking=False,
 )
 UNSET_NOTE = "the generated parser leaves it UNSET when missing"
+MERGE_LEGACY_NAME = Finding(
+    "operation mergePersonLegacy", TOLERATED, "named 'mergePerson' here; the pinned module sends the same"
+)
+MERGE_ABSENT = Finding(
+    "operation mergePeople", TOLERATED, "absent here; new in v3.2.1, older servers get the legacy merge"
+)
+DELETE_ABSENT = Finding(
+    "operation deletePeople", TOLERATED, "absent here; delete_people needs a server that has it (v1.132.3 has not)"
+)
+FEATURE_FACE = Finding(
+    "operation updatePerson param featureFaceAssetId", CHANGED, "string:uuid -> string", breaking=False
+)
 PRERELEASE = Finding(
     "model ServerVersionResponseDto field prerelease",
     TOLERATED,
@@ -49,7 +61,12 @@ def test_every_declared_item_is_checked() -> None:
     expected = []
     for op in _contract.OPERATIONS:
         expected.append(f"operation {op.operation_id}")
-        expected += [f"operation {op.operation_id} param {p.name}" for p in op.parameters]
+        elsewhere = {p.name for p in op.parameters if p.location != "body"}
+        expected += [
+            f"operation {op.operation_id} param {p.name}"
+            + (" (body)" if p.location == "body" and p.name in elsewhere else "")
+            for p in op.parameters
+        ]
         expected.append(f"operation {op.operation_id} response")
         if op.body:
             expected.append(f"operation {op.operation_id} body")
@@ -57,25 +74,35 @@ def test_every_declared_item_is_checked() -> None:
         expected.append(f"model {model.name}")
         expected += [f"model {model.name} field {f.name}" for f in model.fields]
     # and the models the generated parser reads inside the declared ones
-    expected += ["model UserAvatarColor", "model UserLicense", "model UserStatus"]
+    expected += ["model UserAvatarColor", "model UserLicense", "model UserStatus", "model BulkIdErrorReason"]
     assert sorted(subjects) == sorted(expected)
     assert len(subjects) == len(set(subjects))
 
 
 def test_v2_4_1_differs_only_in_the_people_page_parameters() -> None:
     report = check(spec(V2))
-    assert problems(report) == {PAGE, SIZE, PRERELEASE, CLUSTER_GROUP}
+    assert problems(report) == {PAGE, SIZE, PRERELEASE, CLUSTER_GROUP, MERGE_LEGACY_NAME, MERGE_ABSENT}
     assert report.ok
     assert report.spec_version == "2.4.1"
 
 
 def test_v1_132_3_also_lacks_is_onboarded_which_the_overrides_tolerate() -> None:
     report = check(spec(V1))
-    assert problems(report) == {PAGE, SIZE, IS_ONBOARDED, PRERELEASE, CLUSTER_GROUP}
+    assert problems(report) == {
+        PAGE,
+        SIZE,
+        IS_ONBOARDED,
+        PRERELEASE,
+        CLUSTER_GROUP,
+        MERGE_LEGACY_NAME,
+        MERGE_ABSENT,
+        DELETE_ABSENT,
+        FEATURE_FACE,
+    }
     assert report.ok
     assert (
         report.summary()
-        == "compat: OK: the facade fits the Immich 1.132.3 spec (2 compatible changes, 3 tolerated, 62 OK)."
+        == "compat: OK: the facade fits the Immich 1.132.3 spec (3 compatible changes, 6 tolerated, 98 OK)."
     )
 
 
@@ -115,6 +142,19 @@ NOTE_CLUSTER = (
     "  note    model UserAdminResponseDto field clusterGroupId: tolerated (required in the pinned spec, absent here; "
     f"{UNSET_NOTE})"
 )
+NOTE_MERGE_LEGACY = (
+    "  note    operation mergePersonLegacy: tolerated (named 'mergePerson' here; the pinned module sends the same)"
+)
+NOTE_MERGE = (
+    "  note    operation mergePeople: tolerated (absent here; new in v3.2.1, older servers get the legacy merge)"
+)
+NOTE_DELETE = (
+    "  note    operation deletePeople: tolerated (absent here; delete_people needs a server that has it "
+    "(v1.132.3 has not))"
+)
+NOTE_FEATURE_FACE = (
+    "  note    operation updatePerson param featureFaceAssetId: changed type string:uuid -> string (compatible)"
+)
 NOTE_ONBOARDED = (
     "  note    model LoginResponseDto field isOnboarded: tolerated (required in the pinned spec, absent "
     "here; openapi/overrides.json makes it optional)"
@@ -123,31 +163,43 @@ NOTE_ONBOARDED = (
 EXPECTED_VERDICTS = {
     "immich-openapi-v1.132.3.json": [
         NOTE_PAGE,
+        NOTE_FEATURE_FACE,
+        NOTE_MERGE_LEGACY,
+        NOTE_MERGE,
+        NOTE_DELETE,
         NOTE_PRERELEASE,
         NOTE_CLUSTER,
         NOTE_ONBOARDED,
-        "compat: OK: the facade fits the Immich 1.132.3 spec (2 compatible changes, 3 tolerated, 62 OK).",
+        "compat: OK: the facade fits the Immich 1.132.3 spec (3 compatible changes, 6 tolerated, 98 OK).",
     ],
     "immich-openapi-v2.4.1.json": [
         NOTE_PAGE,
+        NOTE_MERGE_LEGACY,
+        NOTE_MERGE,
         NOTE_PRERELEASE,
         NOTE_CLUSTER,
-        "compat: OK: the facade fits the Immich 2.4.1 spec (2 compatible changes, 2 tolerated, 62 OK).",
+        "compat: OK: the facade fits the Immich 2.4.1 spec (2 compatible changes, 4 tolerated, 103 OK).",
     ],
     "immich-openapi-v3.0.0-prerelease-2026-05-18.json": [
+        NOTE_MERGE_LEGACY,
+        NOTE_MERGE,
         NOTE_PRERELEASE,
         NOTE_CLUSTER,
-        "compat: OK: the facade fits the Immich 3.0.0 spec (2 tolerated, 64 OK).",
+        "compat: OK: the facade fits the Immich 3.0.0 spec (4 tolerated, 106 OK).",
     ],
     "immich-openapi-v3.0.0.json": [
+        NOTE_MERGE_LEGACY,
+        NOTE_MERGE,
         NOTE_CLUSTER,
-        "compat: OK: the facade fits the Immich 3.0.0 spec (1 tolerated, 64 OK).",
+        "compat: OK: the facade fits the Immich 3.0.0 spec (3 tolerated, 106 OK).",
     ],
     "immich-openapi-v3.1.0.json": [
+        NOTE_MERGE_LEGACY,
+        NOTE_MERGE,
         NOTE_CLUSTER,
-        "compat: OK: the facade fits the Immich 3.1.0 spec (1 tolerated, 64 OK).",
+        "compat: OK: the facade fits the Immich 3.1.0 spec (3 tolerated, 106 OK).",
     ],
-    "immich-openapi-v3.2.2.json": ["compat: OK: the facade fits the Immich 3.2.2 spec (64 OK)."],
+    "immich-openapi-v3.2.2.json": ["compat: OK: the facade fits the Immich 3.2.2 spec (111 OK)."],
 }
 
 
@@ -178,7 +230,7 @@ def test_the_command_prints_the_report_and_exits_0(name: str) -> None:
 def test_quiet_lists_only_what_is_not_ok() -> None:
     result = run_module("immiche.compat", "--quiet", str(V1))
     assert result.returncode == 0
-    assert len(result.stdout.splitlines()) == 1 + 5 + 1  # header, five notes, summary
+    assert len(result.stdout.splitlines()) == 1 + 9 + 1  # header, nine notes, summary
     assert all(" OK (" not in line for line in result.stdout.splitlines())
 
 

@@ -9,9 +9,11 @@ version warning, which is asserted once per client.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -133,3 +135,70 @@ def test_a_facade_request_the_spec_forbids_would_fail(prism: PrismServer) -> Non
         with guard.expect_rejection() as responses:
             http.request(send.method, send.url, params=send.options["params"], headers={"x-api-key": KEY})
     assert responses[0].status_code == 422
+
+
+OTHER = "6274df3b-37a7-46b2-a6c6-4cee411fbdae"
+ASSET = "7374df3b-37a7-46b2-a6c6-4cee411fbdae"
+FACE = "8474df3b-37a7-46b2-a6c6-4cee411fbdae"
+#: What Prism's made-up answers (negative counts, ids that were not asked) may raise: the requests are judged.
+PRISM_ANSWERS = (immiche.MergeError, immiche.InvalidResponseError, immiche.PersonNotFoundError)
+
+
+def _curation_calls(client: Any) -> list[tuple[str, Callable[[], Any]]]:
+    """Every curation method, with the request(s) it makes (Prism's made-up answers may not verify)."""
+    return [
+        ("PUT /api/people/{PERSON}", lambda: client.update_person(PERSON, name="Ann", birth_date=None, color=None)),
+        (
+            "PUT /api/people/{PERSON}",
+            lambda: client.update_person(
+                PERSON, birth_date="1985-07-15", is_hidden=True, is_favorite=False, feature_face_asset_id=ASSET
+            ),
+        ),
+        (
+            "PUT /api/people",
+            lambda: client.update_people(
+                [{"id": PERSON, "name": "Bo", "birth_date": None}, {"id": OTHER, "is_hidden": False}]
+            ),
+        ),
+        ("PUT /api/people/{OTHER}", lambda: client.update_people([{"id": OTHER, "color": "#abcdef"}])),
+        ("POST /api/people/{PERSON}/merge", lambda: client.merge_people(PERSON, [OTHER])),
+        ("DELETE /api/people", lambda: client.delete_people([PERSON, OTHER])),
+        ("PUT /api/people/{PERSON}/reassign", lambda: client.reassign_faces(PERSON, [(ASSET, OTHER)])),
+        ("PUT /api/faces/{PERSON}", lambda: client.reassign_face(FACE, PERSON)),
+        ("GET /api/people/{PERSON}/statistics", lambda: client.fetch_person_statistics(PERSON)),
+        ("GET /api/people/{OTHER}/statistics", lambda: client.fetch_asset_counts([OTHER], concurrency=2)),
+        ("GET /api/people", lambda: client.find_person("Ann")),
+    ]
+
+
+def _run_curation(calls: list[tuple[str, Callable[[], Any]]], facade_guard: FacadeGuard) -> None:
+    for expected, call in calls:
+        with contextlib.suppress(*PRISM_ANSWERS):  # Prism's example answers are not what was asked
+            call()
+        assert expected.format(PERSON=PERSON, OTHER=OTHER) in facade_guard.paths
+
+
+def test_curation_methods(client: immiche.Client, facade_guard: FacadeGuard) -> None:
+    """Prism's made-up version (negative) takes the legacy merge; the v3.2.1 one is checked below."""
+    _run_curation(_curation_calls(client), facade_guard)
+
+
+def test_the_v3_2_1_merge_endpoint(client: immiche.Client, facade_guard: FacadeGuard) -> None:
+    client._server_version = immiche.ServerVersion(3, 2, 2)  # Prism answers a version no server has
+    with contextlib.suppress(*PRISM_ANSWERS):
+        client.merge_people(PERSON, [OTHER])
+    assert "POST /api/people/merge" in facade_guard.paths
+
+
+@pytest.mark.anyio
+async def test_async_curation_methods(prism: PrismServer, facade_guard: FacadeGuard) -> None:
+    async with (
+        httpx.AsyncClient(event_hooks={"response": [facade_guard.acheck]}) as http,
+        immiche.AsyncClient(prism.url, api_key=KEY, http_client=http, retries=0) as client,
+    ):
+        with pytest.warns(immiche.ImmichVersionWarning):
+            await client.connect()
+        for expected, call in _curation_calls(client):
+            with contextlib.suppress(*PRISM_ANSWERS):
+                await call()
+            assert expected.format(PERSON=PERSON, OTHER=OTHER) in facade_guard.paths

@@ -38,7 +38,7 @@ def _snake(name: str) -> str:
 
 
 def _value(kind: str) -> Any:
-    return {"integer": 1, "boolean": False, "string:uuid": uuid.uuid4()}.get(kind, "x")
+    return {"integer": 1, "boolean": False, "string:uuid": uuid.uuid4(), "array": []}.get(kind, "x")
 
 
 def _arguments(op: Operation) -> dict[str, Any]:
@@ -74,6 +74,9 @@ def test_login_and_logout_are_not_idempotent() -> None:
 def test_every_declared_operation_is_retried_only_if_idempotent(
     immich: respx.MockRouter, op: Operation, failure: str
 ) -> None:
+    if not op.has_endpoint():  # a client regenerated from an older spec (tests/compat/test_regen_compat.py)
+        assert op.optional is not None, f"{op.operation_id} is missing from the generated client"
+        return
     with immiche.Client(BASE, api_key=KEY, retries=FAST) as client:
         client.connect()
         immich.clear()  # from here on, only the operation's own route answers

@@ -6,10 +6,12 @@ Exit codes (documented in README):
 0    success
 1    error (anything not listed below: a corrupt session file, a file that cannot be
      written, a failed item of a bulk download of mixed failures...)
-2    usage: a missing or wrong option or argument (also an invalid person id or URL)
+2    usage: a missing or wrong option or argument (also an invalid person id or URL,
+     a person name several people share, invalid ``people apply`` rows, a destructive
+     command without ``--yes`` when standard input is not a terminal)
 3    authentication: not logged in, a wrong/revoked API key or token (401), or a
      credential lacking a permission (403)
-4    not found: an unknown person or profile
+4    not found: an unknown person (id or name) or profile
 5    server or network: unreachable, timeout, TLS failure, 5xx, not an Immich server
 130  interrupted (Ctrl-C)
 141  standard output closed by its reader (``immiche people list | head -1``): the

@@ -29,34 +29,46 @@ def people() -> None:
     """List, search and show people; download their face thumbnails."""
 
 
-def _print_people(out: Output, found: list[Person] | tuple[Person, ...]) -> None:
+def _print_people(out: Output, found: list[Person] | tuple[Person, ...], counts: dict[str, int] | None = None) -> None:
     from immiche.cli._people_output import people_table
 
     if out.json:
-        out.emit_json([person.to_dict() for person in found])
+        records = [person.to_dict() for person in found]
+        if counts is not None:
+            for record in records:
+                record["assets"] = counts.get(record["id"])
+        out.emit_json(records)
     elif found:
-        people_table(out, found)
+        people_table(out, found, counts)
 
 
 @people.command("list")
 @click.option("--with-hidden", is_flag=True, help="Include hidden people (marked 'hidden').")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Show at most N people.")
+@click.option("--counts", is_flag=True, help="Add each person's number of assets (fetched concurrently).")
+@click.option("--sort", type=click.Choice(["name", "assets", "updated"]), help="Sort (assets: most first).")
 @global_options
-def list_(with_hidden: bool, limit: int | None) -> None:
-    """List people, in the server's order (favourites and named people first).
+def list_(with_hidden: bool, limit: int | None, counts: bool, sort: str | None) -> None:
+    """List people, in the server's order (favourites and named people first), or --sort'ed.
 
-    With --json: an array of person objects.
+    With --json: an array of person objects (with "assets" with --counts or --sort assets).
     """
     from immiche.cli._connect import open_client
     from immiche.cli._output import output
 
     options = state()
     out = output()
+    assets: dict[str, int] | None = None
+    found: list[Person] | tuple[Person, ...]
+    hidden: int | None
     with open_client(options) as client:
-        if limit is None:
+        if sort is not None or counts:
+            from immiche.cli._curation_output import sorted_people
+
+            found, hidden, assets = sorted_people(client, with_hidden, limit, sort, counts)
+        elif limit is None:
             response = client.fetch_people(with_hidden=with_hidden)
-            found: list[Person] | tuple[Person, ...] = response.people
-            hidden: int | None = response.hidden
+            found, hidden = response.people, response.hidden
         else:
             found = []
             for person in client.iter_people(with_hidden=with_hidden, page_size=min(limit, PAGE_SIZE)):
@@ -64,7 +76,7 @@ def list_(with_hidden: bool, limit: int | None) -> None:
                 if len(found) >= limit:
                     break
             hidden = None
-    _print_people(out, found)
+    _print_people(out, found, assets)
     if not out.json:
         summary = f"{len(found)} {'person' if len(found) == 1 else 'people'}"
         if limit is not None and len(found) >= limit:
@@ -344,3 +356,9 @@ def _report_bulk(out: Output, result: BulkDownloadResult, skipped: list[str], di
 def person_ids_in(message: str, ids: list[str]) -> bool:
     """Whether the message already names its (single) person."""
     return len(ids) == 1 and ids[0] in message
+
+
+from immiche.cli._curation import COMMANDS  # noqa: E402  (rename, edit, apply, merge, delete, prune, undo)
+
+for _command in COMMANDS():
+    people.add_command(_command)

@@ -6,7 +6,7 @@ has its own renderers module like this one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from immiche.cli._output import Column, Output, clean, terminal_width
@@ -30,14 +30,17 @@ def local_date(person: Person) -> str:
     return person.updated_at.astimezone().date().isoformat() if person.updated_at else "-"
 
 
-def people_table(out: Output, people: Sequence[Person]) -> None:
+def people_table(out: Output, people: Sequence[Person], counts: Mapping[str, int] | None = None) -> None:
     """The people as a table, hidden people marked, fitted to the terminal.
 
     From 100 columns (and when not writing to a terminal): ID, NAME, BIRTH DATE, UPDATED, FLAGS.
-    Narrower, the flags follow the name (``Henry (hidden)``), then the birth date goes.
+    Narrower, the flags follow the name (``Henry (hidden)``), then the birth date goes. With
+    ``counts`` (person id -> assets), an ASSETS column follows the name (``?`` when unknown).
     """
     width = 100_000 if not out.out.isatty() else terminal_width()
     columns = [Column("ID", min_width=36), Column("NAME", no_wrap=False, min_width=8)]
+    if counts is not None:
+        columns.append(Column("ASSETS"))
     if width >= 64:
         columns.append(Column("BIRTH DATE"))
     if width >= 100:
@@ -46,6 +49,9 @@ def people_table(out: Output, people: Sequence[Person]) -> None:
     for person in people:
         name, flags = clean(person.display_name), person_flags(person)
         row = [person.id, name if width >= 100 or not flags else f"{name} ({flags})"]
+        if counts is not None:
+            count = counts.get(person.id)
+            row.append("?" if count is None else str(count))
         if width >= 64:
             row.append(person.birth_date.isoformat() if person.birth_date else "-")
         if width >= 100:

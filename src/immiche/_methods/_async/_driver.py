@@ -45,6 +45,8 @@ class AsyncDriven:
 
         def _iterate(self, pages: Callable[[AuthenticatedClient], Steps[None]]) -> AsyncIterator[Any]: ...
 
+        async def _run_many(self, steps: Iterable[Steps[T]], *, concurrency: int) -> list[T]: ...
+
         async def _download_many(
             self,
             items: Iterable[Any],

@@ -46,6 +46,8 @@ class Driven:
 
         def _iterate(self, pages: Callable[[AuthenticatedClient], Steps[None]]) -> Iterator[Any]: ...
 
+        def _run_many(self, steps: Iterable[Steps[T]], *, concurrency: int) -> list[T]: ...
+
         def _download_many(
             self,
             items: Iterable[Any],

@@ -188,7 +188,8 @@ def _merge_legacy(api: Api, request: ApiRequest, auth: Auth | None, params: dict
         return api.error(request, 400, "Not found or no person.update access")
     if target.id in ids:
         return api.error(request, 400, "Cannot merge a person into themselves")
-    return RouteAnswer(200, _merge_results(api, auth, target, ids))
+    created = api.mode.version < (2, 0, 0)  # v1.132's spec declares 201 (NestJS's POST default), v2.4.1 answers 200
+    return RouteAnswer(201 if created else 200, _merge_results(api, auth, target, ids))
 
 
 def _merge(api: Api, request: ApiRequest, auth: Auth | None, params: dict[str, str]) -> RouteAnswer:
