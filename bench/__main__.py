@@ -17,7 +17,17 @@ from pathlib import Path
 from bench._context import FULL, QUICK, Context, default_cache
 from bench._harness import ERROR, Table, machine
 
-BENCHMARKS = ("startup", "listing", "connections", "thumbnails", "streaming", "curation", "counts")
+BENCHMARKS = (
+    "startup",
+    "listing",
+    "connections",
+    "thumbnails",
+    "streaming",
+    "curation",
+    "counts",
+    "photos",
+    "originals",
+)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -32,6 +32,12 @@ class Sizes:
     counted_people: int
     """People whose asset counts the counts benchmark fetches (at ``thumbnail_latency``)."""
     counts_runs: int
+    person_assets: int = 10_000
+    """Photos of one person, for the photo listing and the album sync."""
+    photo_runs: int = 7
+    originals: int = 200
+    original_bytes: int = 2_000_000
+    original_runs: int = 3
 
 
 FULL = Sizes(
@@ -69,6 +75,11 @@ QUICK = Sizes(
     curated_people=100,
     counted_people=64,
     counts_runs=1,
+    person_assets=1_500,
+    photo_runs=2,
+    originals=24,
+    original_bytes=500_000,
+    original_runs=1,
 )
 
 

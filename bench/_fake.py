@@ -33,9 +33,16 @@ class FakeServerProcess:
         ids: int = 0,
         seed: int = 0,
         python: str = sys.executable,
+        version: str | None = None,
+        person_assets: int = 0,
+        asset_size: int | None = None,
     ) -> None:
         self._argv = [python, str(Path(__file__).resolve()), "--latency", str(latency), "--seed", str(seed)]
-        self._argv += ["--ids", str(ids)]
+        self._argv += ["--ids", str(ids), "--person-assets", str(person_assets)]
+        if version is not None:
+            self._argv += ["--version", version]
+        if asset_size is not None:
+            self._argv += ["--asset-size", str(asset_size)]
         if people is not None:
             self._argv += ["--people", str(people)]
         if thumbnail_size is not None:
@@ -44,6 +51,8 @@ class FakeServerProcess:
         self.url = self.api_key = ""
         self.person_ids: list[str] = []
         self.listed = 0
+        self.person = ""
+        """With ``person_assets``: the person those assets show."""
 
     def __enter__(self) -> FakeServerProcess:
         self._proc = subprocess.Popen(
@@ -57,6 +66,7 @@ class FakeServerProcess:
             timer.cancel()
         self.url, self.api_key = hello["url"], hello["api_key"]
         self.person_ids, self.listed = hello["person_ids"], hello["listed"]
+        self.person = hello.get("person", "")
         return self
 
     def _read(self) -> dict[str, Any]:
@@ -102,6 +112,29 @@ class FakeServerProcess:
                     stream.close()
 
 
+def _add_photos(server: Any, count: int, size: int | None) -> str:
+    """Give the first named person ``count`` more photos (one face each); their id."""
+    import datetime
+    import uuid
+
+    from immiche.testing import FakeAsset, FakeFace
+
+    person = next(p for p in server.people if p.name)
+    media = server._state.media  # the fake's state, before any request
+    start = datetime.datetime(2010, 1, 1, tzinfo=datetime.timezone.utc)
+    for n in range(count):
+        asset = FakeAsset(
+            str(uuid.UUID(int=n + 1, version=4)),
+            server.user.id,
+            f"BENCH_{n:05d}.jpg",
+            start + datetime.timedelta(hours=n),
+            size or 24_000,
+        )
+        media.add_asset(asset)
+        media.add_face(FakeFace(str(uuid.UUID(int=10**9 + n, version=4)), asset.id, person.id, 20, 20))
+    return str(person.id)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/_fake.py", description=__doc__)
     parser.add_argument("--people", type=int, default=None)
@@ -109,16 +142,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--thumbnail-size", type=int, default=None)
     parser.add_argument("--ids", type=int, default=0, help="how many ids of people with a thumbnail to print")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--version", default="3.0.0")
+    parser.add_argument("--person-assets", type=int, default=0, help="photos of one person to add")
+    parser.add_argument("--asset-size", type=int, default=None)
     args = parser.parse_args(argv)
 
     from immiche.testing import FakeImmichServer
 
     with FakeImmichServer(
-        people=args.people, latency=args.latency, thumbnail_size=args.thumbnail_size, seed=args.seed
+        people=args.people,
+        latency=args.latency,
+        thumbnail_size=args.thumbnail_size,
+        seed=args.seed,
+        version=args.version,
+        asset_size=args.asset_size,
     ) as server:
         people = server.people
         ids = [person.id for person in people if person.has_thumbnail][: args.ids]
         hello = {"url": server.url, "api_key": server.api_key, "person_ids": ids, "listed": len(people)}
+        if args.person_assets:
+            hello["person"] = _add_photos(server, args.person_assets, args.asset_size)
         print(json.dumps(hello), flush=True)
         for line in sys.stdin:
             command = line.strip()

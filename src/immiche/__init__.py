@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from immiche._capabilities import ServerCapabilities
     from immiche._config import RetryPolicy, Timeout
     from immiche._engine.ids import check_person_id
+    from immiche.albums import Album, AlbumItemFailure, AlbumNotFoundError, AlbumSyncResult, AmbiguousAlbumError
+    from immiche.assets import Asset
     from immiche.client import AsyncClient, Client, ProgressCallback, create
     from immiche.curation import (
         NOT_GIVEN,
@@ -63,6 +65,12 @@ if TYPE_CHECKING:
 _EXPORTS: dict[str, str] = {
     "APIStatusError": "immiche.errors",
     "AmbiguousPersonError": "immiche.curation",
+    "Album": "immiche.albums",
+    "AlbumItemFailure": "immiche.albums",
+    "AlbumNotFoundError": "immiche.albums",
+    "AlbumSyncResult": "immiche.albums",
+    "AmbiguousAlbumError": "immiche.albums",
+    "Asset": "immiche.assets",
     "AsyncClient": "immiche.client",
     "AuthenticationError": "immiche.errors",
     "BadRequestError": "immiche.errors",
@@ -137,7 +145,13 @@ __all__ = [
     "NOT_GIVEN",
     "PINNED_IMMICH_VERSION",
     "APIStatusError",
+    "Album",
+    "AlbumItemFailure",
+    "AlbumNotFoundError",
+    "AlbumSyncResult",
+    "AmbiguousAlbumError",
     "AmbiguousPersonError",
+    "Asset",
     "AsyncClient",
     "AuthenticationError",
     "BadRequestError",

@@ -146,7 +146,7 @@ def op(operation_id: str, method: str, path: str, module: str, *parameters: Para
     return Operation(operation_id, method, path, f"immich_client.api.{module}", tuple(parameters), **kw)
 
 
-AREAS: Final = ("server", "people", "curation")
+AREAS: Final = ("server", "people", "curation", "assets", "asset_files", "albums")
 """The :mod:`immiche._ops` modules, each declaring ``OPERATIONS`` and ``MODELS`` for its API area."""
 
 if TYPE_CHECKING:

@@ -25,15 +25,61 @@ from immiche._http import httpx
 from immiche.errors import ImmichError, OutputFileError
 from immiche.people import BulkDownloadResult, DownloadResult
 
-__all__ = ["BulkRun", "ProgressCallback", "Receiver", "run_in_threads", "run_jobs", "send_args"]
+__all__ = [
+    "BulkRun",
+    "PartFile",
+    "ProgressCallback",
+    "Receiver",
+    "range_start",
+    "run_in_threads",
+    "run_jobs",
+    "send_args",
+]
 
 T = TypeVar("T")
 
 ProgressCallback = Callable[[DownloadResult, int, int], None]
-"""``on_progress(item, done, total)``, called once per item (thumbnail) as it finishes."""
+"""``on_progress(item, done, total)``, called once per item as it finishes (``item.size``: its
+bytes, for a progress bar counting files and bytes; ``item.skipped``: it was already complete)."""
 
 CANCEL_GRACE = 1.0
 """Seconds an interrupted bulk download waits for its worker threads before it raises."""
+
+
+def range_start(headers: Any) -> int | None:
+    """The first byte a ``206`` answer's ``Content-Range: bytes <first>-<last>/<size>`` covers."""
+    text = str(headers.get("content-range", ""))
+    unit, _, span = text.partition(" ")
+    first = span.split("-", 1)[0]
+    return int(first) if unit == "bytes" and first.isdigit() else None
+
+
+class PartFile:
+    """A resumable partial download written in place: kept when interrupted, so a later request
+    with ``Range`` continues it. ``append``: keep the first ``offset`` bytes and add after them."""
+
+    def __init__(self, path: Path, *, offset: int, append: bool, etag: str | None) -> None:
+        self.path = path
+        tag = Path(f"{path}.etag")
+        if not append:
+            offset = 0
+            if etag:
+                tag.write_text(etag, encoding="utf-8")
+            else:
+                tag.unlink(missing_ok=True)
+        self._file = open(path, "r+b" if append and path.exists() else "wb")  # noqa: SIM115 (closed in commit/discard)
+        self._file.truncate(offset)
+        self._file.seek(offset)
+
+    def write(self, data: bytes) -> int:
+        return self._file.write(data)
+
+    def commit(self) -> None:
+        self._file.close()
+
+    def discard(self) -> None:
+        """Close it and keep what was written: the next request resumes from there."""
+        self._file.close()
 
 
 class Receiver:
@@ -43,9 +89,15 @@ class Receiver:
         self._effect = effect
         self._response = response
         self._rule = effect.accept or IMAGES
-        candidate = effect.sink is not None and response.status_code == 200 and self._rule.may_accept(response.headers)
+        status = response.status_code
+        self._append = (
+            effect.resume_from is not None and status == 206 and range_start(response.headers) == effect.resume_from
+        )
+        candidate = (
+            effect.sink is not None and (status == 200 or self._append) and self._rule.may_accept(response.headers)
+        )
         self._decided = not candidate  # whether it is known yet where the bytes go
-        self._file: AtomicFile | None = None
+        self._file: AtomicFile | PartFile | None = None
         self._chunks: list[bytes] = []
         self._size = 0
         self._too_large = False
@@ -86,7 +138,15 @@ class Receiver:
             if self._size > self._effect.sink_max_bytes:
                 self._too_large = True
                 return
-            self._file = AtomicFile(self._effect.sink, mode=None, durable=False)
+            if self._effect.resume_from is not None:
+                self._file = PartFile(
+                    self._effect.sink,
+                    offset=self._effect.resume_from,
+                    append=self._append,
+                    etag=self._response.headers.get("etag"),
+                )
+            else:
+                self._file = AtomicFile(self._effect.sink, mode=None, durable=False)
             self._file.write(head)
         elif self._size > self._effect.max_bytes:
             self._too_large = True

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -28,12 +28,16 @@ from immiche._base import ApiT, BaseClient
 from immiche._config import ClientOptions, Options
 from immiche._driver import BulkRun, ProgressCallback, Receiver, run_in_threads, run_jobs, send_args
 from immiche._engine.discovery import discover
-from immiche._engine.downloads import SinkRule, download_outcome, plan_bulk
+from immiche._engine.downloads import PlanEntry, SinkRule, download_outcome, plan_bulk
 from immiche._engine.effects import Emit, Outcome, Send, Sleep, Steps
 from immiche._http import httpx
+from immiche._methods._async.albums import AsyncAlbumMethods
+from immiche._methods._async.assets import AsyncAssetMethods
 from immiche._methods._async.curation import AsyncCurationMethods
 from immiche._methods._async.people import AsyncPeopleMethods
 from immiche._methods._async.server import AsyncServerMethods
+from immiche._methods._sync.albums import AlbumMethods
+from immiche._methods._sync.assets import AssetMethods
 from immiche._methods._sync.curation import CurationMethods
 from immiche._methods._sync.people import PeopleMethods
 from immiche._methods._sync.server import ServerMethods
@@ -57,7 +61,7 @@ __all__ = ["AsyncClient", "Client", "ProgressCallback", "create"]
 T = TypeVar("T")
 
 
-class Client(BaseClient[httpx.Client], ServerMethods, PeopleMethods, CurationMethods):
+class Client(BaseClient[httpx.Client], ServerMethods, PeopleMethods, CurationMethods, AssetMethods, AlbumMethods):
     """A synchronous Immich client for the people, person and thumbnail API.
 
     Args:
@@ -212,6 +216,36 @@ class Client(BaseClient[httpx.Client], ServerMethods, PeopleMethods, CurationMet
             self.connect()
         return run_jobs(jobs, workers)
 
+    def _download_jobs(
+        self,
+        plan: Sequence[PlanEntry],
+        job: Callable[[int], Steps[DownloadResult]],
+        *,
+        concurrency: int,
+        on_progress: ProgressCallback | None,
+        finish: Callable[[], None],
+    ) -> BulkDownloadResult:
+        """A bulk download whose items are operations: ``job(index)`` for each planned item, on at
+        most ``concurrency`` threads; ``finish()`` runs at the end, also when interrupted."""
+        workers = self._check_concurrency(concurrency)
+        run = BulkRun(len(plan), on_progress)
+
+        def one(index: int, item_id: str, path: Path | None, error: ImmichError | None) -> None:
+            if error is not None or path is None:
+                run.record(index, DownloadResult(item_id, error=error))
+                return
+            try:
+                result = self._run(job(index))
+            except Exception as err:
+                result = download_outcome(item_id, path, err)
+            run.record(index, result)
+
+        try:
+            run_in_threads(plan, workers, one, run)
+        finally:
+            finish()
+        return run.result()
+
     # ---- login
 
     @classmethod
@@ -261,7 +295,14 @@ class Client(BaseClient[httpx.Client], ServerMethods, PeopleMethods, CurationMet
         self.close()
 
 
-class AsyncClient(BaseClient[httpx.AsyncClient], AsyncServerMethods, AsyncPeopleMethods, AsyncCurationMethods):
+class AsyncClient(
+    BaseClient[httpx.AsyncClient],
+    AsyncServerMethods,
+    AsyncPeopleMethods,
+    AsyncCurationMethods,
+    AsyncAssetMethods,
+    AsyncAlbumMethods,
+):
     """The asyncio twin of :class:`Client`: same arguments, same methods, awaited.
 
     ``http_client`` is a shared ``httpx.AsyncClient``.
@@ -425,6 +466,45 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncServerMethods, AsyncPeople
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
+
+    async def _download_jobs(
+        self,
+        plan: Sequence[PlanEntry],
+        job: Callable[[int], Steps[DownloadResult]],
+        *,
+        concurrency: int,
+        on_progress: ProgressCallback | None,
+        finish: Callable[[], None],
+    ) -> BulkDownloadResult:
+        """A bulk download whose items are operations, at most ``concurrency`` at once; see :meth:`Client._download_jobs`."""
+        import asyncio
+
+        limit = asyncio.Semaphore(self._check_concurrency(concurrency))
+        run = BulkRun(len(plan), on_progress)
+
+        async def one(index: int, item_id: str, path: Path | None, error: ImmichError | None) -> None:
+            if error is not None or path is None:
+                run.record(index, DownloadResult(item_id, error=error))
+                return
+            async with limit:
+                try:
+                    result = await self._run(job(index))
+                except Exception as err:
+                    result = download_outcome(item_id, path, err)
+            run.record(index, result)
+
+        tasks = [asyncio.ensure_future(one(i, *entry)) for i, entry in enumerate(plan)]
+        try:
+            await asyncio.gather(*tasks)
+        except BaseException:  # cancelled, or on_progress raised: stop every download, then raise
+            run.stopped = True
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+        finally:
+            finish()
+        return run.result()
 
     # ---- login
 

@@ -190,6 +190,7 @@ class _Checker:
         self.schemas, self.pinned_schemas = spec_schemas(spec), spec_schemas(pinned)
         self.declared_models = {model.name for model in _contract.MODELS}
         self.findings: list[Finding] = []
+        self._nested_seen: set[str] = set()  # a model parsed inside several declared ones is checked once
 
     def add(self, subject: str, status: str, detail: str = "", breaking: bool = False) -> None:
         self.findings.append(Finding(subject, status, detail, breaking))
@@ -390,7 +391,7 @@ class _Checker:
             worst = next((p for p in problems if p.breaking), problems[0])
             detail = "; ".join(p.detail for p in problems if p.detail)
             self.add(item, worst.status, detail, any(p.breaking for p in problems))
-        self._nested(model.name, schema, pinned_schema, seen={model.name})
+        self._nested(model.name, schema, pinned_schema, seen=self._nested_seen)
 
     def _renamed_model(self, name: str) -> str | None:
         """Which schema now takes the place of ``name``, judging by the operations that answer with it."""

@@ -192,11 +192,16 @@ class DownloadResult:
         id: the item's id (a person's for thumbnails).
         path: the file written, when it was.
         error: why it was not.
+        size: the file's size in bytes once written (or found complete), for a progress bar's
+            byte count; ``None`` when unknown or failed.
+        skipped: the file was already complete, nothing was downloaded (``skip_existing``).
     """
 
     id: str
     path: Path | None = None
     error: ImmichError | None = None
+    size: int | None = None
+    skipped: bool = False
 
     @property
     def ok(self) -> bool:

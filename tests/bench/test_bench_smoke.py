@@ -94,6 +94,8 @@ def test_every_benchmark_prints_one_table_with_the_machine(smoke: tuple[str, dic
         "Streaming a 5 MB thumbnail",
         "Editing 100 people (name + favourite), bulk batches of 500",
         "Asset counts of 64 people, 20 ms latency",
+        "A person's 1,500 photos",
+        "Downloading 24 originals of 0.5 MB at 20 ms latency",
     ]
     for table in tables.values():
         assert table.header[0] == "benchmark"
@@ -189,11 +191,34 @@ def test_counts_rows(smoke: tuple[str, dict[str, Printed]]) -> None:
     assert _row(table, "immiche Client.fetch_asset_counts")[-2] == ">= 8x faster than the loop"
 
 
+def test_photo_rows(smoke: tuple[str, dict[str, Printed]]) -> None:
+    photos = smoke[1]["A person's 1,500 photos"]
+    for fragment in ("search loop, connected httpx.Client (baseline)", "fetch_assets", "iter_assets", "to do, v3.2.2"):
+        _check_measured(photos, _row(photos, fragment))
+    _check_measured(photos, photos.rows["immiche Client.sync_album(), nothing to do"])
+    assert _row(photos, "fetch_assets")[-2] == "<= 1.25x raw loop"
+    assert photos.rows["immiche Client.sync_album(), nothing to do"][-2] == "<= 1.25x the listing"
+    # counted, not timed: the album lookup, 2 listing pages and 2 pages of the album, no write
+    assert "Requests of a sync with nothing to do: 5 (" in photos.text
+    assert "Requests of the same sync on v3.2.2: 3 (" in photos.text
+    _check_measured(photos, _row(photos, "v3.2.2"))
+    originals = smoke[1]["Downloading 24 originals of 0.5 MB at 20 ms latency"]
+    assert len(originals.rows) == 5
+    for fragment in ("(floor) (baseline)", "immiche Client.download_assets", "AsyncClient.download_assets"):
+        median, low, high = (float(cell) for cell in _row(originals, fragment)[1:4])  # wall only: no RSS here
+        assert low <= median <= high
+    for fragment in ("0.5 MB files", "2 MB files"):
+        _check_measured(originals, _row(originals, fragment))
+    assert _row(originals, "immiche Client.download_assets(concurrency=8)")[-2] == ">= 0.9x the floor's throughput"
+
+
 def test_the_budget_summary_lists_every_budgeted_row(smoke: tuple[str, dict[str, Printed]]) -> None:
     output, tables = smoke
     summary = output.split("## Budgets", 1)[1]
     budgeted = [name for table in tables.values() for name, cells in table.rows.items() if cells[-2] != "-"]
-    assert len(budgeted) == 17  # 4 start-up, 1 listing, 5 connections, 2 thumbnails, 2 streaming, 2 curation, 1 counts
+    assert (
+        len(budgeted) == 23
+    )  # 4 start-up, 1 listing, 5 connections, 2 thumbnails, 2 streaming, 2 curation, 1 counts, 3 photos, 3 originals
     for name in budgeted:
         assert f": {name}: " in summary
 

@@ -37,6 +37,18 @@ PRERELEASE = Finding(
     TOLERATED,
     f"required in the pinned spec, absent here; {UNSET_NOTE}",
 )
+SEARCH_PAGE = Finding("operation searchAssets param page", CHANGED, "integer -> number", breaking=False)
+SEARCH_SIZE = Finding("operation searchAssets param size", CHANGED, "integer -> number", breaking=False)
+
+
+def _unset(subject: str) -> Finding:
+    return Finding(subject, TOLERATED, f"required in the pinned spec, absent here; {UNSET_NOTE}")
+
+
+#: Search answers before v3.2 (no nextCursor) and the asset fields added up to v2.7 / v1.133.
+BEFORE_V3_2 = {_unset("model SearchAssetResponseDto field nextCursor")}
+BEFORE_V2_7 = {_unset(f"model AssetResponseDto field {name}") for name in ("height", "isEdited", "width")}
+BEFORE_V1_133 = {_unset(f"model AssetResponseDto field {name}") for name in ("createdAt", "visibility")}
 CLUSTER_GROUP = Finding(
     "model UserAdminResponseDto field clusterGroupId",
     TOLERATED,
@@ -74,35 +86,56 @@ def test_every_declared_item_is_checked() -> None:
         expected.append(f"model {model.name}")
         expected += [f"model {model.name} field {f.name}" for f in model.fields]
     # and the models the generated parser reads inside the declared ones
-    expected += ["model UserAvatarColor", "model UserLicense", "model UserStatus", "model BulkIdErrorReason"]
+    expected += [
+        f"model {name}"
+        for name in (
+            "AlbumUserResponseDto", "AlbumUserRole", "AssetOrder", "AssetStackResponseDto", "AssetTypeEnum",
+            "AssetVisibility", "BulkIdErrorReason", "ContributorCountResponseDto", "ExifResponseDto",
+            "SearchAlbumResponseDto", "SearchFacetCountResponseDto", "SearchFacetResponseDto", "TagResponseDto",
+            "UserAvatarColor", "UserLicense", "UserResponseDto", "UserStatus",
+        )
+    ]  # fmt: skip
     assert sorted(subjects) == sorted(expected)
     assert len(subjects) == len(set(subjects))
 
 
 def test_v2_4_1_differs_only_in_the_people_page_parameters() -> None:
     report = check(spec(V2))
-    assert problems(report) == {PAGE, SIZE, PRERELEASE, CLUSTER_GROUP, MERGE_LEGACY_NAME, MERGE_ABSENT}
+    assert (
+        problems(report)
+        == {PAGE, SIZE, SEARCH_PAGE, SEARCH_SIZE, PRERELEASE, CLUSTER_GROUP, MERGE_LEGACY_NAME, MERGE_ABSENT}
+        | BEFORE_V3_2
+        | BEFORE_V2_7
+    )
     assert report.ok
     assert report.spec_version == "2.4.1"
 
 
 def test_v1_132_3_also_lacks_is_onboarded_which_the_overrides_tolerate() -> None:
     report = check(spec(V1))
-    assert problems(report) == {
-        PAGE,
-        SIZE,
-        IS_ONBOARDED,
-        PRERELEASE,
-        CLUSTER_GROUP,
-        MERGE_LEGACY_NAME,
-        MERGE_ABSENT,
-        DELETE_ABSENT,
-        FEATURE_FACE,
-    }
+    assert (
+        problems(report)
+        == {
+            PAGE,
+            SIZE,
+            SEARCH_PAGE,
+            SEARCH_SIZE,
+            IS_ONBOARDED,
+            PRERELEASE,
+            CLUSTER_GROUP,
+            MERGE_LEGACY_NAME,
+            MERGE_ABSENT,
+            DELETE_ABSENT,
+            FEATURE_FACE,
+        }
+        | BEFORE_V3_2
+        | BEFORE_V2_7
+        | BEFORE_V1_133
+    )
     assert report.ok
     assert (
         report.summary()
-        == "compat: OK: the facade fits the Immich 1.132.3 spec (3 compatible changes, 6 tolerated, 98 OK)."
+        == "compat: OK: the facade fits the Immich 1.132.3 spec (5 compatible changes, 12 tolerated, 170 OK)."
     )
 
 
@@ -155,6 +188,22 @@ NOTE_DELETE = (
 NOTE_FEATURE_FACE = (
     "  note    operation updatePerson param featureFaceAssetId: changed type string:uuid -> string (compatible)"
 )
+NOTE_SEARCH_PAGE = "  note    operation searchAssets param page: changed type integer -> number (compatible)"
+NOTE_CURSOR = (
+    "  note    model SearchAssetResponseDto field nextCursor: tolerated (required in the pinned spec, absent here; "
+    f"{UNSET_NOTE})"
+)
+
+
+def _note_asset(name: str) -> str:
+    return (
+        f"  note    model AssetResponseDto field {name}: tolerated (required in the pinned spec, absent here; "
+        f"{UNSET_NOTE})"
+    )
+
+
+NOTES_V2_7 = [_note_asset(name) for name in ("height", "isEdited", "width")]
+NOTES_V1_133 = [_note_asset(name) for name in ("createdAt", "visibility")]
 NOTE_ONBOARDED = (
     "  note    model LoginResponseDto field isOnboarded: tolerated (required in the pinned spec, absent "
     "here; openapi/overrides.json makes it optional)"
@@ -170,7 +219,11 @@ EXPECTED_VERDICTS = {
         NOTE_PRERELEASE,
         NOTE_CLUSTER,
         NOTE_ONBOARDED,
-        "compat: OK: the facade fits the Immich 1.132.3 spec (3 compatible changes, 6 tolerated, 98 OK).",
+        NOTE_SEARCH_PAGE,
+        NOTE_CURSOR,
+        *NOTES_V2_7,
+        *NOTES_V1_133,
+        "compat: OK: the facade fits the Immich 1.132.3 spec (5 compatible changes, 12 tolerated, 170 OK).",
     ],
     "immich-openapi-v2.4.1.json": [
         NOTE_PAGE,
@@ -178,28 +231,34 @@ EXPECTED_VERDICTS = {
         NOTE_MERGE,
         NOTE_PRERELEASE,
         NOTE_CLUSTER,
-        "compat: OK: the facade fits the Immich 2.4.1 spec (2 compatible changes, 4 tolerated, 103 OK).",
+        NOTE_SEARCH_PAGE,
+        NOTE_CURSOR,
+        *NOTES_V2_7,
+        "compat: OK: the facade fits the Immich 2.4.1 spec (4 compatible changes, 8 tolerated, 177 OK).",
     ],
     "immich-openapi-v3.0.0-prerelease-2026-05-18.json": [
         NOTE_MERGE_LEGACY,
         NOTE_MERGE,
         NOTE_PRERELEASE,
         NOTE_CLUSTER,
-        "compat: OK: the facade fits the Immich 3.0.0 spec (4 tolerated, 106 OK).",
+        NOTE_CURSOR,
+        "compat: OK: the facade fits the Immich 3.0.0 spec (5 tolerated, 182 OK).",
     ],
     "immich-openapi-v3.0.0.json": [
         NOTE_MERGE_LEGACY,
         NOTE_MERGE,
         NOTE_CLUSTER,
-        "compat: OK: the facade fits the Immich 3.0.0 spec (3 tolerated, 106 OK).",
+        NOTE_CURSOR,
+        "compat: OK: the facade fits the Immich 3.0.0 spec (4 tolerated, 182 OK).",
     ],
     "immich-openapi-v3.1.0.json": [
         NOTE_MERGE_LEGACY,
         NOTE_MERGE,
         NOTE_CLUSTER,
-        "compat: OK: the facade fits the Immich 3.1.0 spec (3 tolerated, 106 OK).",
+        NOTE_CURSOR,
+        "compat: OK: the facade fits the Immich 3.1.0 spec (4 tolerated, 182 OK).",
     ],
-    "immich-openapi-v3.2.2.json": ["compat: OK: the facade fits the Immich 3.2.2 spec (111 OK)."],
+    "immich-openapi-v3.2.2.json": ["compat: OK: the facade fits the Immich 3.2.2 spec (187 OK)."],
 }
 
 
@@ -222,20 +281,31 @@ def test_the_command_prints_the_report_and_exits_0(name: str) -> None:
         assert line in out
     assert out[-1] == lines[-1]
     expected_notes = [line for line in lines if line.startswith("  note ")]
-    if NOTE_PAGE in lines:
-        expected_notes.append(NOTE_PAGE.replace("param page", "param size"))
+    for page_note in (NOTE_PAGE, NOTE_SEARCH_PAGE):
+        if page_note in lines:
+            expected_notes.append(page_note.replace("param page", "param size"))
     assert sorted(line for line in out if line.startswith("  note ")) == sorted(expected_notes)
 
 
 def test_quiet_lists_only_what_is_not_ok() -> None:
     result = run_module("immiche.compat", "--quiet", str(V1))
     assert result.returncode == 0
-    assert len(result.stdout.splitlines()) == 1 + 9 + 1  # header, nine notes, summary
+    assert len(result.stdout.splitlines()) == 1 + 17 + 1  # header, 17 notes, summary
     assert all(" OK (" not in line for line in result.stdout.splitlines())
 
 
 def test_the_pinned_spec_can_be_given_explicitly() -> None:
-    """Checked the other way round (v2.4.1 pinned), v3.2.2 changes no parameter the facade sends."""
+    """Checked the other way round (v2.4.1 pinned), v3.2.2 changes no parameter the facade sends; only
+    what v3 removed from assets and albums (which the facade reads leniently) is tolerated."""
     report = check(spec(PINNED), pinned=V2)
     assert report.pinned_version == "2.4.1"
-    assert report.problems == ()
+    assert report.ok
+    assert {(f.subject, f.status) for f in report.problems} == {
+        ("model AssetResponseDto field deviceAssetId", TOLERATED),
+        ("model AssetResponseDto field deviceId", TOLERATED),
+        ("model PersonWithFacesResponseDto field faces", TOLERATED),
+        ("model AlbumResponseDto field assets", TOLERATED),
+        ("model AlbumResponseDto field owner", TOLERATED),
+        ("model AlbumResponseDto field ownerId", TOLERATED),
+        ("model AlbumUserRole", TOLERATED),
+    }

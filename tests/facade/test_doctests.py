@@ -32,8 +32,13 @@ MODULES = (
     "immiche._ops.people",
     "immiche._ops.server",
     "immiche._ops.workflows",
+    "immiche._ops.assets",
+    "immiche._ops.asset_files",
+    "immiche._ops.albums",
+    "immiche.assets",
+    "immiche.albums",
 )
-WITH_EXAMPLES = {"immiche._config", "immiche._capabilities", "immiche.people", "immiche.server"}
+WITH_EXAMPLES = {"immiche._config", "immiche._capabilities", "immiche.people", "immiche.server", "immiche.assets"}
 
 
 def _examples(name: str) -> list[doctest.DocTest]:

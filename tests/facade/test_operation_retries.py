@@ -7,6 +7,7 @@ exactly once, an idempotent one is retried up to the policy's limit.
 
 from __future__ import annotations
 
+import datetime
 import re
 import uuid
 from typing import Any
@@ -38,16 +39,32 @@ def _snake(name: str) -> str:
 
 
 def _value(kind: str) -> Any:
-    return {"integer": 1, "boolean": False, "string:uuid": uuid.uuid4(), "array": []}.get(kind, "x")
+    return {
+        "integer": 1,
+        "boolean": False,
+        "string:uuid": uuid.uuid4(),
+        "string:date-time": datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc),
+        "array": [],
+    }.get(kind, "x")
+
+
+def _enums(op: Operation) -> dict[str, Any]:
+    """The declared parameters whose generated type is an enum, with a valid member."""
+    from immich_client import models
+
+    return {"order": models.AssetOrder.DESC} | (
+        {"size": models.AssetMediaSize.PREVIEW} if op.operation_id == "viewAsset" else {}
+    )
 
 
 def _arguments(op: Operation) -> dict[str, Any]:
     """Arguments of the generated endpoint for ``op``, from its declared parameters."""
-    args = {_snake(p.name): _value(p.type) for p in op.parameters if p.location != "body"}
+    enums = _enums(op)
+    args = {_snake(p.name): enums.get(p.name, _value(p.type)) for p in op.parameters if p.location != "body"}
     if op.body is not None:
         from immich_client import models
 
-        fields = {_snake(p.name): _value(p.type) for p in op.parameters if p.location == "body"}
+        fields = {_snake(p.name): enums.get(p.name, _value(p.type)) for p in op.parameters if p.location == "body"}
         args["body"] = getattr(models, op.body)(**fields)
     return args
 

@@ -50,6 +50,10 @@ class Send:
     Without one the request is never retried."""
     accept: SinkRule | None = None
     """What the sink accepts (from the operation's download rule); None: images."""
+    resume_from: int | None = None
+    """With a sink: write it in place as a resumable partial file instead of atomically. A 200
+    body replaces its content (its ETag goes to ``<sink>.etag``), a 206 whose ``Content-Range``
+    starts at ``resume_from`` is appended after that many bytes; an interrupted body is kept."""
 
 
 @dataclass

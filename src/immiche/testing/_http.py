@@ -208,7 +208,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._read_body()
         credential = find_credential(headers, query)
         correlation_id = new_correlation_id()
-        self._record(path, query, headers, credential.kind if credential else None)
+        self._record(path, query, headers, credential.kind if credential else None, body)
         relative = site.relative(path)
         request = ApiRequest(self.command, relative or path, query_string, query, headers, body, correlation_id)
         if site.latency > 0:
@@ -264,7 +264,12 @@ class _Handler(BaseHTTPRequestHandler):
         return b""
 
     def _record(
-        self, path: str, query: dict[str, list[str]], headers: dict[str, str], kind: CredentialKind | None
+        self,
+        path: str,
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        kind: CredentialKind | None,
+        body: bytes = b"",
     ) -> None:
         seen = RecordedRequest(
             method=self.command,
@@ -272,6 +277,7 @@ class _Handler(BaseHTTPRequestHandler):
             query={k: [_REDACTED] * len(v) if k in _SECRET_QUERY else v for k, v in query.items()},
             credential=kind,
             headers={k: _REDACTED if k in _SECRET_HEADERS else v for k, v in headers.items()},
+            body=b"" if "/auth/" in path else body,
         )
         site = self.server.site
         with site.lock:

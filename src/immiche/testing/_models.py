@@ -92,6 +92,8 @@ class RecordedRequest:
         credential: how the request authenticated (the carrier the server used), or ``None``.
         headers: lower-case header names; credential-bearing values read ``[redacted]`` (not
             compared by ``==``).
+        body: the request body as received (not compared by ``==``); empty for ``/auth/``
+            requests, whose bodies carry passwords.
     """
 
     method: str
@@ -99,6 +101,7 @@ class RecordedRequest:
     query: Mapping[str, list[str]]
     credential: CredentialKind | None
     headers: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    body: bytes = field(default=b"", repr=False, compare=False)
 
 
 @dataclass(frozen=True)

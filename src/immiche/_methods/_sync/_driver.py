@@ -7,18 +7,19 @@ Declared for type checkers only; at run time the client's own definitions are us
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from immich_client import AuthenticatedClient
     from immich_client import Client as PublicClient
+    from immiche._capabilities import ServerCapabilities
     from immiche._driver import ProgressCallback
-    from immiche._engine.downloads import SinkRule
+    from immiche._engine.downloads import PlanEntry, SinkRule
     from immiche._engine.effects import Steps
     from immiche._engine.engine import Engine
-    from immiche.people import BulkDownloadResult
+    from immiche.people import BulkDownloadResult, DownloadResult
     from immiche.server import ServerVersion
 
 T = TypeVar("T")
@@ -28,6 +29,13 @@ class Driven:
     """The base of every method group: the driver methods it may call."""
 
     __slots__ = ()
+
+    def _capabilities(self) -> ServerCapabilities:
+        """The connected server's capabilities (call after ``_api()``: it connects)."""
+        from immiche._capabilities import ServerCapabilities
+
+        assert self._server_version is not None, "connect first"
+        return ServerCapabilities.for_version(self._server_version)
 
     if TYPE_CHECKING:
         _engine: Engine
@@ -57,4 +65,14 @@ class Driven:
             *,
             concurrency: int,
             on_progress: ProgressCallback | None,
+        ) -> BulkDownloadResult: ...
+
+        def _download_jobs(
+            self,
+            plan: Sequence[PlanEntry],
+            job: Callable[[int], Steps[DownloadResult]],
+            *,
+            concurrency: int,
+            on_progress: ProgressCallback | None,
+            finish: Callable[[], None],
         ) -> BulkDownloadResult: ...

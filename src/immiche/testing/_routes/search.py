@@ -96,7 +96,8 @@ def _flat(api: Api, auth: Auth, body: dict[str, Any], issues: list[Issue | None]
     albums, issue = check_ids(body, "albumIds", required=False)
     issues.append(issue)
     if albums:
-        tests.append(lambda a: all(_in_album(api, auth, album, a.id) for album in albums))
+        members = [_members(api, auth, album) for album in albums]  # sets: one look-up per asset
+        tests.append(lambda a: all(a.id in inside for inside in members))
     for name, after in (("takenAfter", True), ("takenBefore", False)):
         if name not in body:
             continue
@@ -127,9 +128,10 @@ def _never(wanted: bool) -> Test:
     return lambda a: wanted is False
 
 
-def _in_album(api: Api, auth: Auth, album_id: str, asset_id: str) -> bool:
+def _members(api: Api, auth: Auth, album_id: str) -> frozenset[str]:
+    """The asset ids of the caller's album ``album_id`` (none for another's or an unknown one)."""
     album = api.state.media.albums.get(album_id)
-    return album is not None and album.owner == auth.user.id and asset_id in album.asset_ids
+    return frozenset(album.asset_ids) if album is not None and album.owner == auth.user.id else frozenset()
 
 
 def _ids_test(
@@ -177,6 +179,7 @@ def _tree(api: Api, auth: Auth, spec: Any, path: tuple[str | int, ...], issues: 
         issues.append(Issue("filter", (), "invalid_type", "Invalid input: expected object", path))
         return []
     media, tests = api.state.media, []
+    owned = [(x.id, frozenset(x.asset_ids)) for x in media.albums.values() if x.owner == auth.user.id]
     unknown = sorted(set(spec) - _KNOWN_FILTERS - ({"or"} if path != ("filter",) else set()))
     if unknown or (path != ("filter",) and "or" in spec):
         issues.append(
@@ -184,7 +187,7 @@ def _tree(api: Api, auth: Auth, spec: Any, path: tuple[str | int, ...], issues: 
         )
     relations: dict[str, Callable[[FakeAsset], set[str]]] = {
         "personIds": lambda a: set(media.people_of_asset(a.id)),
-        "albumIds": lambda a: {x.id for x in media.albums.values() if x.owner == auth.user.id and a.id in x.asset_ids},
+        "albumIds": lambda a: {album for album, inside in owned if a.id in inside},
         "tagIds": lambda a: set(),
     }
     for name, of in relations.items():
