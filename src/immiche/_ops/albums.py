@@ -94,11 +94,8 @@ MODELS: Final = (
             Field("updatedAt", "string:date-time", required=False),
         ),
     ),
-    Model(
-        "BulkIdResponseDto",
-        (Field("id", "string"), Field("success", "boolean"), Field("error", "string", required=False)),
-    ),
 )
+# BulkIdResponseDto (the per-item answers of ADD and REMOVE) is declared once, in _ops/curation.py.
 
 BATCH_SIZE: Final = 500
 """Asset ids per add or remove request."""

@@ -12,6 +12,7 @@ import click
 from immiche._config import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, PAGE_SIZE
 from immiche.cli._errors import EXIT_ERROR, EXIT_NOT_FOUND, EXIT_USAGE, CliError
 from immiche.cli._options import ImmicheGroup, global_options, state
+from immiche.cli._photos import album, download, photos
 
 if TYPE_CHECKING:
     from immiche.cli._output import Output
@@ -26,7 +27,7 @@ _ID_HINT = "find ids with 'immiche people list' or 'immiche people search NAME'"
 @click.group(cls=ImmicheGroup)
 @global_options
 def people() -> None:
-    """List, search and show people; download their face thumbnails."""
+    """People: list, search, show and curate them (rename, edit, merge, undo...); their thumbnails and photos."""
 
 
 def _print_people(out: Output, found: list[Person] | tuple[Person, ...], counts: dict[str, int] | None = None) -> None:
@@ -362,3 +363,6 @@ from immiche.cli._curation import COMMANDS  # noqa: E402  (rename, edit, apply, 
 
 for _command in COMMANDS():
     people.add_command(_command)
+people.add_command(photos)  # a person's photos: cli/_photos.py
+people.add_command(download)
+people.add_command(album)
