@@ -8,10 +8,12 @@ STAMP := $(VENV)/.installed-stamp
 PRISM_DIR := tests/contract
 PRISM := $(PRISM_DIR)/node_modules/.bin/prism
 PYTEST_ARGS ?=
+# Material for MkDocs prints a banner about MkDocs 2 on every build otherwise.
+export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
 .PHONY: help install test pytest test-pythons test-pythons-others lint format typecheck regen regen-check dist-check contract-deps \
-	demo bench compat spec-diff clean unasync
+	demo bench compat spec-diff clean unasync docs docs-serve typecheck-public
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -30,7 +32,7 @@ $(PRISM): $(PRISM_DIR)/package.json $(PRISM_DIR)/package-lock.json
 	cd $(PRISM_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-test: install lint typecheck regen-check dist-check contract-deps pytest test-pythons-others ## everything CI checks
+test: install lint typecheck typecheck-public docs regen-check dist-check contract-deps pytest test-pythons-others ## everything CI checks
 
 pytest: install contract-deps ## run the test suite only
 	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
@@ -61,6 +63,15 @@ format: install ## apply ruff fixes and formatting
 typecheck: install ## mypy --strict on src/
 	$(PY) -m mypy
 
+typecheck-public: install ## pyright --verifytypes: immiche and immich_client must score 100% type completeness
+	$(PY) scripts/verify_types.py immiche immich_client
+
+docs: install ## build the documentation site into site/ (mkdocs build --strict: any warning fails)
+	$(PY) -m mkdocs build --strict --site-dir site
+
+docs-serve: install ## serve the documentation with live reload on http://127.0.0.1:8000
+	$(PY) -m mkdocs serve
+
 regen: install ## rebuild generated/ from openapi/immich-openapi.json
 	scripts/regen.sh
 
@@ -85,6 +96,6 @@ bench: install ## benchmarks vs raw httpx and other clients (QUICK=1: smoke mode
 	$(PY) -m bench $(if $(QUICK),--quick) $(if $(ONLY),--only $(ONLY))
 
 clean: ## remove build outputs, caches and the virtual environment
-	rm -rf $(VENV) .venvs dist build .mypy_cache .ruff_cache .pytest_cache .hypothesis demo-output \
+	rm -rf $(VENV) .venvs dist build site .mypy_cache .ruff_cache .pytest_cache .hypothesis demo-output \
 		$(PRISM_DIR)/node_modules bench/.cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -17,6 +17,7 @@ import immiche
 from bench._context import Context
 from bench._fake import FakeServerProcess
 from bench._harness import ERROR, OK, Budget, Metric, Row, Table
+from immiche.cli._curation_output import COUNTS_CONCURRENCY
 
 NAME = "counts"
 SPEEDUP = 8.0
@@ -41,7 +42,8 @@ def run(ctx: Context) -> Table:
             f"(FakeImmichServer, latency={latency}) in a separate process (bench/_fake.py), one thread per connection.",
             f"Connected clients. Lower bounds from the latency alone: sequential {floor:.2f} s, "
             f"{workers} at once {floor / workers:.2f} s ({workers}x). 'speedup' = sequential median / row median. "
-            "The budget is the CLI's (`people list --counts` runs the sync Client); the asyncio rows are bound by "
+            "The budget is the CLI's (`people list --counts` runs the sync Client with "
+            f"concurrency={COUNTS_CONCURRENCY}, cli/_curation_output.py); the asyncio rows are bound by "
             "httpx's asyncio pool on this 2-core machine, as the raw asyncio floor shows.",
         ],
         [WALL],

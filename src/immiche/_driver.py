@@ -217,75 +217,19 @@ class BulkRun:
         return BulkDownloadResult(tuple(item for item in self.items if item is not None))
 
 
-def run_in_threads(
-    plan: Sequence[PlanEntry],
-    workers: int,
-    job: Callable[[int, str, Path | None, ImmichError | None], None],
-    run: BulkRun,
+def _run_on_threads(
+    count: int, workers: int, call: Callable[[int], None], *, name: str, on_stop: Callable[[], None]
 ) -> None:
-    """Run ``job`` for every plan entry on at most ``workers`` daemon threads.
+    """Call ``call(index)`` for ``index`` in ``range(count)`` on at most ``workers`` daemon threads.
 
-    If the caller is interrupted (Ctrl-C, ``SystemExit`` from a signal handler) or a job raises
-    (``on_progress`` did), nothing new starts, the temporary files of downloads in flight are
-    removed at once, the threads get :data:`CANCEL_GRACE` seconds to notice, and the exception
-    propagates. The threads are daemons, so a download stuck in a slow read never holds the
-    interpreter at exit; when it returns it finds its write cancelled and leaves nothing behind.
+    The one thread pool of the sync driver. The first exception of a call stops the run: nothing
+    new starts, ``on_stop()`` runs, the calls in flight get :data:`CANCEL_GRACE` seconds to end and
+    the exception propagates. So does an interruption of the caller (Ctrl-C, ``SystemExit`` from a
+    signal handler). The threads are daemons: a request stuck in a slow read never holds the
+    interpreter at exit.
     """
-    scope = TempScope()
-    jobs: queue.SimpleQueue[tuple[int, PlanEntry]] = queue.SimpleQueue()
-    for index, entry in enumerate(plan):
-        jobs.put((index, entry))
-    failures: list[BaseException] = []
-    stop = threading.Event()
-
-    def worker() -> None:
-        with temp_scope(scope):
-            while not stop.is_set():
-                try:
-                    index, entry = jobs.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    job(index, *entry)
-                except BaseException as err:  # on_progress raised: stop the batch, report it
-                    failures.append(err)
-                    stop.set()
-                    return
-
-    threads = [
-        threading.Thread(target=worker, name=f"immiche-thumbnail-{n}", daemon=True)
-        for n in range(min(workers, len(plan)))
-    ]
-    for thread in threads:
-        thread.start()
-    try:
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(0.25)
-                if failures:
-                    raise failures[0]
-        if failures:
-            raise failures[0]
-    except BaseException:
-        stop.set()
-        run.stopped = True
-        scope.cancel()
-        until = time.monotonic() + CANCEL_GRACE
-        for thread in threads:
-            thread.join(max(0.0, until - time.monotonic()))
-        raise
-
-
-def run_jobs(jobs: Sequence[Callable[[], T]], workers: int) -> list[T]:
-    """Run every job on at most ``workers`` daemon threads; their results in job order.
-
-    The first exception of a job stops the run: nothing new starts and it propagates once the
-    jobs in flight had :data:`CANCEL_GRACE` seconds to end. So does an interruption of the caller
-    (Ctrl-C): the threads are daemons, a request stuck in a slow read never holds the interpreter.
-    """
-    results: list[Any] = [None] * len(jobs)
     pending: queue.SimpleQueue[int] = queue.SimpleQueue()
-    for index in range(len(jobs)):
+    for index in range(count):
         pending.put(index)
     failures: list[BaseException] = []
     stop = threading.Event()
@@ -297,15 +241,13 @@ def run_jobs(jobs: Sequence[Callable[[], T]], workers: int) -> list[T]:
             except queue.Empty:
                 return
             try:
-                results[index] = jobs[index]()
-            except BaseException as err:
+                call(index)
+            except BaseException as err:  # e.g. on_progress raised: stop the batch, report it
                 failures.append(err)
                 stop.set()
                 return
 
-    threads = [
-        threading.Thread(target=worker, name=f"immiche-job-{n}", daemon=True) for n in range(min(workers, len(jobs)))
-    ]
+    threads = [threading.Thread(target=worker, name=f"{name}-{n}", daemon=True) for n in range(min(workers, count))]
     for thread in threads:
         thread.start()
     try:
@@ -318,8 +260,49 @@ def run_jobs(jobs: Sequence[Callable[[], T]], workers: int) -> list[T]:
             raise failures[0]
     except BaseException:
         stop.set()
+        on_stop()
         until = time.monotonic() + CANCEL_GRACE
         for thread in threads:
             thread.join(max(0.0, until - time.monotonic()))
         raise
+
+
+def run_in_threads(
+    plan: Sequence[PlanEntry],
+    workers: int,
+    job: Callable[[int, str, Path | None, ImmichError | None], None],
+    run: BulkRun,
+) -> None:
+    """Run ``job`` for every plan entry on at most ``workers`` daemon threads.
+
+    If the caller is interrupted (Ctrl-C, ``SystemExit`` from a signal handler) or a job raises
+    (``on_progress`` did), nothing new starts, the temporary files of downloads in flight are
+    removed at once, the threads get :data:`CANCEL_GRACE` seconds to notice, and the exception
+    propagates. A download that returns later finds its write cancelled and leaves nothing behind.
+    """
+    scope = TempScope()
+
+    def one(index: int) -> None:
+        with temp_scope(scope):
+            job(index, *plan[index])
+
+    def stopped() -> None:
+        run.stopped = True
+        scope.cancel()
+
+    _run_on_threads(len(plan), workers, one, name="immiche-download", on_stop=stopped)
+
+
+def run_jobs(jobs: Sequence[Callable[[], T]], workers: int) -> list[T]:
+    """Run every job on at most ``workers`` daemon threads; their results in job order.
+
+    The first exception of a job stops the run and propagates once the jobs in flight had
+    :data:`CANCEL_GRACE` seconds to end; so does an interruption of the caller (Ctrl-C).
+    """
+    results: list[Any] = [None] * len(jobs)
+
+    def one(index: int) -> None:
+        results[index] = jobs[index]()
+
+    _run_on_threads(len(jobs), workers, one, name="immiche-job", on_stop=lambda: None)
     return results

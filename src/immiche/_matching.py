@@ -25,7 +25,7 @@ class AmbiguousPersonError(ImmichError):
 
     def __init__(self, query: str, candidates: Sequence[Person]) -> None:
         self.query = query
-        self.candidates = tuple(candidates)
+        self.candidates: tuple[Person, ...] = tuple(candidates)
         listed = ", ".join(f"{person.display_name} ({person.id})" for person in self.candidates[:20])
         more = len(self.candidates) - 20
         if more > 0:

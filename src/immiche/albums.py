@@ -128,7 +128,7 @@ class AmbiguousAlbumError(ImmichError):
 
     def __init__(self, query: str, candidates: Sequence[Album]) -> None:
         self.query = query
-        self.candidates = tuple(candidates)
+        self.candidates: tuple[Album, ...] = tuple(candidates)
         listed = ", ".join(f"{album.name!r} ({album.id}, {album.asset_count} assets)" for album in self.candidates[:20])
         super().__init__(
             f"{len(self.candidates)} albums are named {query!r}: {listed}",

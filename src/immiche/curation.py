@@ -159,7 +159,7 @@ class InvalidUpdateError(InvalidArgumentError):
     """
 
     def __init__(self, problems: Sequence[Problem], **kwargs: Any) -> None:
-        self.problems = tuple(problems)
+        self.problems: tuple[Problem, ...] = tuple(problems)
         shown = "; ".join(str(problem) for problem in self.problems[:10])
         more = len(self.problems) - 10
         if more > 0:

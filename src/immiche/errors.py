@@ -178,7 +178,7 @@ class APIStatusError(ImmichError):
         super().__init__(message, **kwargs)
         self.status_code = status_code
         self.server_message = server_message
-        self.details = tuple(details)
+        self.details: tuple[str, ...] = tuple(details)
         self.correlation_id = correlation_id
         self.body = body
         # Set-Cookie can carry a session token: never kept.

@@ -299,8 +299,8 @@ class Journal:
     """The append-only undo journal at ``path`` (see the module documentation)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        self.skipped_lines = 0
+        self.path: Path = Path(path)
+        self.skipped_lines: int = 0
         """Lines the last read could not use (a torn last line, a damaged or newer-format line)."""
 
     @classmethod

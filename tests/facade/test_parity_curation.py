@@ -437,21 +437,24 @@ def test_a_403_names_the_missing_permission(flavour: Flavour, server: FakeImmich
 # -- documentation ----------------------------------------------------------------------------------
 
 
-def test_the_readme_permission_table_is_the_permissions_table() -> None:
+def test_the_documented_permissions_are_the_permissions_table() -> None:
+    """docs/permissions.md's "Curating people" table names each method with curation.PERMISSIONS'
+    permissions (tests/docs/test_permissions.py checks the same table against the Immich document)."""
+    import re
+
     from immiche._methods._async.curation import AsyncCurationMethods
     from immiche.curation import PERMISSIONS
     from tests.conftest import ROOT
 
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = text.split("### API-key permissions", 1)[1].split("\n\n", 2)[2].split("\n\n", 1)[0]
-    rows = [line.strip("|").split("|") for line in table.splitlines()[2:]]
-    documented = {
-        name.strip().strip("`"): tuple(p.strip().strip("`") for p in perms.split(","))
-        for name, perms in rows
-        if name.strip().strip("`") in PERMISSIONS
-    }
+    text = (ROOT / "docs" / "permissions.md").read_text(encoding="utf-8")
+    section = text.split("## Curating people", 1)[1].split("\n## ", 1)[0]
+    rows = [line.strip().strip("|").split("|") for line in section.splitlines() if line.startswith("| `")]
+    documented: dict[str, set[str]] = {}
+    for row in rows:
+        for name in re.findall(r"`(\w+)\(\)`", row[0]):
+            documented.setdefault(name, set()).update(re.findall(r"`([\w.]+)`", row[-1]))
     missing = set(PERMISSIONS) - set(documented)
-    assert missing <= {"find_people"}  # the README row of find_people is added with the docs
-    assert documented == {name: perms for name, perms in PERMISSIONS.items() if name not in missing}
+    assert missing <= {"find_people"}  # the docs' row of find_people is added with the docs
+    assert documented == {name: set(permissions) for name, permissions in PERMISSIONS.items() if name not in missing}
     methods = {name for name in vars(AsyncCurationMethods) if not name.startswith("_")}
     assert methods == set(PERMISSIONS)

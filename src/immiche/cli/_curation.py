@@ -66,10 +66,11 @@ def _recorded(journal: Journal, change_set: ChangeSet, *, single_request: bool =
 
 def _counts(out: Output, client: Client, people: Sequence[Person]) -> dict[str, int] | None:
     """The people's asset counts, or None (with a warning) when the server does not give them."""
+    from immiche.cli._curation_output import COUNTS_CONCURRENCY
     from immiche.errors import ImmichError
 
     try:
-        return client.fetch_asset_counts(people)
+        return client.fetch_asset_counts(people, concurrency=COUNTS_CONCURRENCY)
     except ImmichError as err:
         out.warn(f"asset counts unavailable: {err.message}")
         return None
@@ -448,7 +449,9 @@ def prune(unnamed: bool, max_assets: int | None, action: str | None, dry_run: bo
             pool = [p for p in everyone if not p.is_favorite and not (unnamed and p.name.strip())]
             if action == "hide":
                 pool = [p for p in pool if not p.is_hidden]
-            counts = client.fetch_asset_counts(pool)
+            from immiche.cli._curation_output import COUNTS_CONCURRENCY
+
+            counts = client.fetch_asset_counts(pool, concurrency=COUNTS_CONCURRENCY)
         chosen = prune_candidates(
             everyone, counts, unnamed=unnamed, max_assets=max_assets, exclude_hidden=action == "hide"
         )

@@ -17,6 +17,10 @@ import click
 from immiche.cli._errors import EXIT_ERROR, EXIT_NOT_FOUND, EXIT_USAGE, CliError
 from immiche.cli._output import Column, Output, clean
 
+COUNTS_CONCURRENCY = 16
+"""Asset-count requests in flight for ``people list --counts``, ``merge`` and ``prune`` (the
+``fetch_asset_counts`` default of 8 would cap the speedup over one-by-one at 8x)."""
+
 if TYPE_CHECKING:
     from immiche.cli._connect import Target
     from immiche.cli._options import GlobalState
@@ -279,13 +283,13 @@ def sorted_people(
     found = list(response.people)
     assets: dict[str, int] | None = None
     if sort == "assets":
-        assets = client.fetch_asset_counts(found)
+        assets = client.fetch_asset_counts(found, concurrency=COUNTS_CONCURRENCY)
     if sort is not None:
         found = sort_people(found, cast("SortKey", sort), assets)  # a click.Choice of the sort keys
     if limit is not None:
         found = found[:limit]
     if counts and assets is None:
-        assets = client.fetch_asset_counts(found)
+        assets = client.fetch_asset_counts(found, concurrency=COUNTS_CONCURRENCY)
     elif assets is not None and limit is not None:
         assets = {person.id: assets[person.id] for person in found if person.id in assets}
     return found, response.hidden, assets
