@@ -269,3 +269,17 @@ class ImmicheGroup(click.Group):
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         _format_options(self, ctx, formatter)
         self.format_commands(ctx, formatter)
+
+
+def concurrency_option(command: F) -> F:
+    """``--concurrency N`` of the bulk downloads (``people thumbnails``, ``people download``)."""
+    from immiche._config import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
+
+    return click.option(
+        "--concurrency",
+        type=click.IntRange(1, MAX_CONCURRENCY),
+        default=DEFAULT_CONCURRENCY,
+        show_default=True,
+        metavar="N",
+        help="Downloads at once.",
+    )(command)

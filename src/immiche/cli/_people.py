@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from immiche._config import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, PAGE_SIZE
+from immiche._config import PAGE_SIZE
 from immiche.cli._errors import EXIT_ERROR, EXIT_NOT_FOUND, EXIT_USAGE, CliError
-from immiche.cli._options import ImmicheGroup, global_options, state
+from immiche.cli._options import ImmicheGroup, concurrency_option, global_options, state
 from immiche.cli._photos import album, download, photos
 
 if TYPE_CHECKING:
@@ -225,14 +225,7 @@ def thumbnail(person_id: str, output_path: str | None) -> None:
     type=click.Path(file_okay=False),
     help="Directory to save ID.jpg files in (created if needed; not empty).",
 )
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1, MAX_CONCURRENCY),
-    default=DEFAULT_CONCURRENCY,
-    show_default=True,
-    metavar="N",
-    help="Downloads at once.",
-)
+@concurrency_option
 @click.option("--with-hidden", is_flag=True, help="With --all: include hidden people.")
 @global_options
 def thumbnails(

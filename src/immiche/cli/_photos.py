@@ -20,9 +20,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
-from immiche._config import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
 from immiche.cli._errors import EXIT_ERROR, EXIT_NOT_FOUND, EXIT_USAGE, CliError
-from immiche.cli._options import ImmicheCommand, global_options, state
+from immiche.cli._options import ImmicheCommand, concurrency_option, global_options, state
 
 if TYPE_CHECKING:
     from immiche import Asset, AsyncClient, Client
@@ -233,14 +232,7 @@ def photos(
     show_default=True,
     help="The original file, or the server's preview or thumbnail JPEG.",
 )
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1, MAX_CONCURRENCY),
-    default=DEFAULT_CONCURRENCY,
-    show_default=True,
-    metavar="N",
-    help="Downloads at once.",
-)
+@concurrency_option
 @_since
 @_until
 @global_options
